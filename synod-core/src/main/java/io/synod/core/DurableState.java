@@ -1,0 +1,73 @@
+package io.synod.core;
+
+import io.synod.core.paxos.Acceptor;
+import io.synod.core.paxos.Ballot;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * What a node recovers from stable storage: its acceptor's promise and votes, and the values it knows chosen. Built by
+ * replaying {@link Durable} records in the order they were written; handed to {@link Node}'s constructor.
+ */
+public final class DurableState {
+    private Ballot promised = Ballot.ZERO;
+    private final Map<Long, Acceptor.Vote> accepted = new HashMap<>();
+    private final Map<Long, Value> chosen = new HashMap<>();
+
+    /** The state of a node that has never run. */
+    public static DurableState empty() {
+        return new DurableState();
+    }
+
+    /** Replays one record. Records must come in the order they were persisted. */
+    public void replay(Durable record) {
+        switch (record) {
+            case Durable.Promised p -> {
+                if (p.ballot().greaterThan(promised)) {
+                    promised = p.ballot();
+                }
+            }
+            case Durable.Accepted a -> {
+                Acceptor.Vote previous = accepted.get(a.slot());
+                if (previous != null && previous.ballot().equals(a.ballot())) {
+                    Invariants.check(previous.value().equals(a.value()),
+                            "log holds two values for slot %d in ballot %s", a.slot(), a.ballot());
+                }
+                if (previous == null || a.ballot().atLeast(previous.ballot())) {
+                    accepted.put(a.slot(), new Acceptor.Vote(a.ballot(), a.value()));
+                }
+            }
+            case Durable.Chosen c -> {
+                Value previous = chosen.putIfAbsent(c.slot(), c.value());
+                Invariants.check(previous == null || previous.equals(c.value()),
+                        "log holds two chosen values for slot %d", c.slot());
+            }
+        }
+    }
+
+    /** The highest ballot promised, explicitly or by accepting in it. */
+    public Ballot promised() {
+        Ballot accepting = highestAccepted();
+        return accepting.greaterThan(promised) ? accepting : promised;
+    }
+
+    /** The highest ballot accepted in any slot (what a node that forgot its promises would believe it promised). */
+    public Ballot highestAccepted() {
+        Ballot highest = Ballot.ZERO;
+        for (Acceptor.Vote vote : accepted.values()) {
+            if (vote.ballot().greaterThan(highest)) {
+                highest = vote.ballot();
+            }
+        }
+        return highest;
+    }
+
+    public Map<Long, Acceptor.Vote> accepted() {
+        return Collections.unmodifiableMap(accepted);
+    }
+
+    public Map<Long, Value> chosen() {
+        return Collections.unmodifiableMap(chosen);
+    }
+}

@@ -1,0 +1,251 @@
+package io.synod.core;
+
+import io.synod.core.election.Election;
+import io.synod.core.message.Accept;
+import io.synod.core.message.Accepted;
+import io.synod.core.message.CatchUpReply;
+import io.synod.core.message.CatchUpRequest;
+import io.synod.core.message.Commit;
+import io.synod.core.message.Envelope;
+import io.synod.core.message.Message;
+import io.synod.core.message.Nack;
+import io.synod.core.message.Prepare;
+import io.synod.core.message.Promise;
+import io.synod.core.paxos.Acceptor;
+import io.synod.core.paxos.Ballot;
+import io.synod.core.paxos.CatchUp;
+import io.synod.core.paxos.Learner;
+import io.synod.core.paxos.Outbox;
+import io.synod.core.paxos.Proposer;
+import io.synod.core.paxos.Quorum;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.random.RandomGenerator;
+
+/**
+ * One Multi-Paxos node: acceptor, proposer and learner for every slot of the replicated log, with catch-up.
+ *
+ * <p>The node is a pure state machine. It does no I/O, starts no thread and never reads a clock: everything that
+ * happens to it is an {@link Input} given to {@link #step}, with the time of the caller's clock; randomness comes from
+ * the generator it was built with. What it wants done comes out of {@link #ready()} as a {@link Ready}, which the caller
+ * obeys (persist, send, apply) and then acknowledges with {@link #advance()}.
+ *
+ * <p>Contract: single-threaded. One caller thread calls {@code step}, {@code ready} and {@code advance}; no method
+ * blocks. Times given to {@code step} never go backwards. After {@code ready()} returns a non-empty Ready, the caller
+ * must call {@code advance()} before the next {@code step}. Methods throw {@link InvariantViolation} if a protocol
+ * invariant breaks; the node is then unusable and its process must stop.
+ */
+public final class Node {
+    private final NodeConfig config;
+    private final Outbox outbox;
+    private final Learner learner;
+    private final Acceptor acceptor;
+    private final Proposer proposer;
+    private final CatchUp catchUp;
+    private final Election election;
+    private final List<Ready.Rejection> rejected = new ArrayList<>();
+
+    private long nowMs = Long.MIN_VALUE;
+    private long progressAtMs;
+    private long lastCommitted;
+    private Ballot leaderBallot = Ballot.ZERO;
+    private Ready handedOut;
+
+    /**
+     * @param config the node's configuration
+     * @param recovered what the node recovered from stable storage ({@link DurableState#empty()} on first start)
+     * @param random the node's only source of randomness; seed it for a reproducible run
+     * @param election the master strategy
+     */
+    public Node(NodeConfig config, DurableState recovered, RandomGenerator random, Election election) {
+        this.config = config;
+        this.election = election;
+        this.outbox = new Outbox(config.nodeId(), new Quorum(config.members()));
+        this.learner = new Learner(outbox, 0, recovered.chosen(), config.hasBug(PlantedBug.APPLY_OUT_OF_ORDER));
+        Ballot promised = config.hasBug(PlantedBug.FORGET_PROMISE_ON_RESTART) ? Ballot.ZERO : recovered.promised();
+        this.acceptor = new Acceptor(outbox, learner, config.acceptWindow(), promised, recovered.accepted());
+        this.proposer = new Proposer(config, outbox, learner, acceptor, election);
+        this.catchUp = new CatchUp(config, outbox, learner, random);
+        this.learner.setListener(this::learned);
+        this.lastCommitted = learner.committed();
+    }
+
+    public NodeConfig config() {
+        return config;
+    }
+
+    /** Handles one input at time {@code nowMs} (milliseconds of the caller's clock, never decreasing). */
+    public void step(long nowMs, Input input) {
+        Invariants.check(handedOut == null, "step called between ready() and advance()");
+        Invariants.check(nowMs >= this.nowMs, "time went backwards from %d to %d", this.nowMs, nowMs);
+        if (this.nowMs == Long.MIN_VALUE) {
+            progressAtMs = nowMs;
+        }
+        this.nowMs = nowMs;
+        switch (input) {
+            case Input.Receive receive -> receive(receive.envelope());
+            case Input.Propose propose -> propose(propose);
+            case Input.Tick tick -> { }
+        }
+        drainSelf();
+        runTimers();
+        drainSelf();
+    }
+
+    private void propose(Input.Propose propose) {
+        if (!election.acceptsProposals(nowMs)) {
+            rejected.add(new Ready.Rejection(propose.requestId(), Ready.Reason.NOT_MASTER));
+        } else if (!proposer.propose(new Command(config.nodeId(), propose.requestId(), propose.payload()))) {
+            rejected.add(new Ready.Rejection(propose.requestId(), Ready.Reason.OVERLOADED));
+        }
+    }
+
+    private void receive(Envelope envelope) {
+        Invariants.check(envelope.to() == config.nodeId(), "message for %d delivered to %d",
+                envelope.to(), config.nodeId());
+        if (!outbox.quorum().isMember(envelope.from())) {
+            return;
+        }
+        handle(envelope.from(), envelope.message());
+    }
+
+    private void handle(int from, Message message) {
+        switch (message) {
+            case Prepare prepare -> {
+                proposer.observe(prepare.ballot());
+                outbox.send(from, acceptor.onPrepare(prepare));
+            }
+            case Promise promise -> {
+                proposer.onPromise(from, promise, nowMs);
+                catchUp.onPeerCommitted(from, promise.committed(), nowMs);
+            }
+            case Accept accept -> onAccept(from, accept);
+            case Accepted accepted -> proposer.onAccepted(from, accepted.slot(), accepted.ballot());
+            case Nack nack -> {
+                proposer.observe(nack.promised());
+                if (nack.rejected().equals(proposer.ballot()) && proposer.isOvertakenBy(nack.promised())) {
+                    proposer.stepDown(nowMs);
+                }
+                catchUp.onPeerCommitted(from, nack.committed(), nowMs);
+            }
+            case Commit commit -> {
+                proposer.observe(commit.ballot());
+                noteLeader(commit.ballot());
+                acceptor.onCommitNews(commit.ballot(), commit.chosenBelow());
+                catchUp.onPeerCommitted(from, Math.max(commit.committed(), commit.chosenBelow()), nowMs);
+            }
+            case CatchUpRequest request -> outbox.send(from, catchUp.onRequest(request));
+            case CatchUpReply reply -> catchUp.onReply(from, reply, nowMs);
+        }
+    }
+
+    private void onAccept(int from, Accept accept) {
+        proposer.observe(accept.ballot());
+        switch (acceptor.onAccept(accept)) {
+            case ACCEPTED -> {
+                noteLeader(accept.ballot());
+                outbox.send(from, new Accepted(accept.ballot(), accept.slot()));
+            }
+            case REFUSED -> outbox.send(from, acceptor.nack(accept.ballot()));
+            case ALREADY_CHOSEN -> {
+                // Tell the proposer the slot is decided (and with what, if we still hold it) instead of voting.
+                Value chosen = learner.chosenValue(accept.slot());
+                List<LogEntry> entries = chosen == null ? List.of() : List.of(new LogEntry(accept.slot(), chosen));
+                outbox.send(from, new CatchUpReply(learner.committed(), entries));
+            }
+            case TOO_FAR_AHEAD -> { }
+        }
+        acceptor.onCommitNews(accept.ballot(), accept.chosenBelow());
+        catchUp.onPeerCommitted(from, Math.max(accept.committed(), accept.chosenBelow()), nowMs);
+    }
+
+    private void noteLeader(Ballot ballot) {
+        if (ballot.atLeast(leaderBallot)) {
+            leaderBallot = ballot;
+        }
+    }
+
+    private void learned(long slot, Value value) {
+        acceptor.forget(slot);
+        proposer.onLearned(slot, value, nowMs);
+    }
+
+    private void drainSelf() {
+        for (Message message = outbox.pollSelf(); message != null; message = outbox.pollSelf()) {
+            handle(config.nodeId(), message);
+        }
+        // Our own acceptor promised a higher ballot: our proposals would be refused, so stop making them.
+        if (proposer.isOvertakenBy(acceptor.promised())) {
+            proposer.stepDown(nowMs);
+        }
+    }
+
+    private void runTimers() {
+        if (learner.committed() != lastCommitted) {
+            lastCommitted = learner.committed();
+            progressAtMs = nowMs;
+        }
+        proposer.tick(nowMs, mustResolve());
+        catchUp.tick(nowMs);
+    }
+
+    /**
+     * Whether this node holds accepted values that have gone unresolved for too long: it then runs phase 1 itself to
+     * finish them (seed 003, resolution strategy).
+     */
+    private boolean mustResolve() {
+        return acceptor.unresolvedCount() > 0 && nowMs - progressAtMs >= config.resolveTimeoutMs();
+    }
+
+    /** Whether {@link #ready()} would return a non-empty Ready. */
+    public boolean hasReady() {
+        Invariants.check(handedOut == null, "hasReady() called between ready() and advance()");
+        proposer.pump(nowMs);
+        drainSelf();
+        return !outbox.isEmpty() || learner.applied() < learner.committed() || !rejected.isEmpty()
+                || (config.hasBug(PlantedBug.APPLY_OUT_OF_ORDER) && !learner.toApply().isEmpty());
+    }
+
+    /**
+     * Cuts the work gathered since the last {@link #advance()} into a Ready: new batches are formed from queued
+     * commands here, so commands that arrived between two Readys share a slot.
+     */
+    public Ready ready() {
+        Invariants.check(handedOut == null, "ready() called twice without advance()");
+        proposer.pump(nowMs);
+        drainSelf();
+        Ready ready = new Ready(outbox.records(), outbox.mustSync(), outbox.messages(), learner.toApply(),
+                List.copyOf(rejected), wakeAtMs());
+        handedOut = ready;
+        return ready;
+    }
+
+    /** Acknowledges that the last Ready was obeyed in full. */
+    public void advance() {
+        Invariants.check(handedOut != null, "advance() without ready()");
+        learner.markApplied(handedOut.toApply());
+        outbox.clear();
+        rejected.clear();
+        handedOut = null;
+    }
+
+    /** When the node next needs a {@link Input.Tick} ({@code Long.MAX_VALUE} if never by time alone). */
+    public long wakeAtMs() {
+        long resolveAt = acceptor.unresolvedCount() > 0 ? progressAtMs + config.resolveTimeoutMs() : Long.MAX_VALUE;
+        return Math.min(proposer.wakeAtMs(nowMs, resolveAt), catchUp.wakeAtMs());
+    }
+
+    /** A consistent view of this node's protocol state, for status pages, metrics and checkers. */
+    public NodeStatus status() {
+        int leader = proposer.role() == Proposer.Role.LEADER ? config.nodeId()
+                : leaderBallot.isZero() ? -1 : leaderBallot.nodeId();
+        return new NodeStatus(config.nodeId(), proposer.role(), proposer.ballot(), acceptor.promised(), leader,
+                learner.firstRetained(), learner.committed(), learner.applied(), proposer.pendingCount(),
+                election.master(nowMs));
+    }
+
+    /** The chosen value of {@code slot} if this node knows and still holds it, else null. */
+    public Value chosenValue(long slot) {
+        return learner.chosenValue(slot);
+    }
+}

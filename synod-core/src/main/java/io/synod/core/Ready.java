@@ -1,0 +1,49 @@
+package io.synod.core;
+
+import io.synod.core.message.Envelope;
+import java.util.List;
+
+/**
+ * One batch of work the node hands to its caller. The caller obeys it in this order, then calls {@link Node#advance()}:
+ * <ol>
+ *   <li><b>persist</b> every record in {@link #records()}, in order; if {@link #mustSync()} is true, sync them (and all
+ *       records before them) to stable storage;</li>
+ *   <li><b>send</b> every message in {@link #messages()} — only once step 1 is durable (persist before send);</li>
+ *   <li><b>apply</b> every entry in {@link #toApply()} to the state machine, in the order given (slot order);</li>
+ *   <li>answer every proposal in {@link #rejected()} with its reason;</li>
+ *   <li>call {@link Node#advance()}, and arrange a {@link Input.Tick} at {@link #wakeAtMs()}.</li>
+ * </ol>
+ * Nothing in a Ready may take effect outside the node before the Ready's records, and those of every earlier Ready,
+ * are durable: a message, an applied value or a client answer can depend on any of them.
+ *
+ * @param records records to persist, in order
+ * @param mustSync whether the records must be synced before anything else in this Ready takes effect
+ * @param messages messages to peers; none addressed to this node
+ * @param toApply chosen values to apply, consecutive slots in slot order
+ * @param rejected client commands the node will not put in the log, with why
+ * @param wakeAtMs when the node next needs a {@link Input.Tick} ({@code Long.MAX_VALUE} if never by time alone)
+ */
+public record Ready(
+        List<Durable> records,
+        boolean mustSync,
+        List<Envelope> messages,
+        List<LogEntry> toApply,
+        List<Rejection> rejected,
+        long wakeAtMs) {
+
+    /** A client command the node refused, and why. Nothing of it was put in the log. */
+    public record Rejection(long requestId, Reason reason) {}
+
+    /** Why a command was refused. */
+    public enum Reason {
+        /** Too many commands are waiting for a slot already. */
+        OVERLOADED,
+        /** Another node is master and this one may not propose (see {@link io.synod.core.election.Election}). */
+        NOT_MASTER
+    }
+
+    /** True if there is nothing to persist, send, apply or answer. */
+    public boolean isEmpty() {
+        return records.isEmpty() && messages.isEmpty() && toApply.isEmpty() && rejected.isEmpty();
+    }
+}

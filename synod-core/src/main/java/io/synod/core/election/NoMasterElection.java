@@ -1,0 +1,72 @@
+package io.synod.core.election;
+
+import java.util.random.RandomGenerator;
+
+/**
+ * {@code --election none}: no master. Any node with work runs phase 1; two nodes that keep pre-empting each other back
+ * off for a random time within a window that doubles after every collision and resets after a success (seed 003,
+ * resolution strategy; seed 004, "Liveness and Dueling Proposers").
+ */
+public final class NoMasterElection implements Election {
+    private final RandomGenerator random;
+    private final long baseMs;
+    private final long maxMs;
+    private long windowMs;
+    private long notBeforeMs;
+
+    /**
+     * @param random the node's seeded random source
+     * @param baseMs the first backoff window
+     * @param maxMs the largest backoff window
+     */
+    public NoMasterElection(RandomGenerator random, long baseMs, long maxMs) {
+        if (baseMs < 1 || maxMs < baseMs) {
+            throw new IllegalArgumentException("backoff needs 1 <= base <= max");
+        }
+        this.random = random;
+        this.baseMs = baseMs;
+        this.maxMs = maxMs;
+        this.windowMs = baseMs;
+    }
+
+    @Override
+    public String name() {
+        return "none";
+    }
+
+    @Override
+    public boolean mayCampaign(long nowMs) {
+        return nowMs >= notBeforeMs;
+    }
+
+    @Override
+    public long nextCampaignAtMs(long nowMs) {
+        return Math.max(nowMs, notBeforeMs);
+    }
+
+    @Override
+    public void onElected(long nowMs) {
+        windowMs = baseMs;
+    }
+
+    @Override
+    public void onPreempted(long nowMs) {
+        notBeforeMs = nowMs + 1 + random.nextLong(windowMs);
+        windowMs = Math.min(maxMs, windowMs * 2);
+    }
+
+    @Override
+    public boolean acceptsProposals(long nowMs) {
+        return true;
+    }
+
+    @Override
+    public int master(long nowMs) {
+        return NO_MASTER;
+    }
+
+    /** The current backoff window, for tests and status. */
+    public long windowMs() {
+        return windowMs;
+    }
+}

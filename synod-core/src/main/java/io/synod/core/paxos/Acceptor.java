@@ -1,0 +1,153 @@
+package io.synod.core.paxos;
+
+import io.synod.core.Durable;
+import io.synod.core.Invariants;
+import io.synod.core.Value;
+import io.synod.core.message.Accept;
+import io.synod.core.message.AcceptedSlot;
+import io.synod.core.message.Message;
+import io.synod.core.message.Nack;
+import io.synod.core.message.Prepare;
+import io.synod.core.message.Promise;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+
+/**
+ * The acceptor role (seed 004, "Phase 1" and "Phase 2"; seed 001, per-slot acceptor state), for every slot at once.
+ *
+ * <p>One promised ballot covers all slots: promising for every slot is stronger than promising for some, so it is
+ * always safe, and it is what lets a leader run phase 1 once for all future slots. Per slot it keeps the value it
+ * accepted and in which ballot, until the slot is known chosen and the {@link Learner} holds the value instead.
+ *
+ * <p>Every promise and accept is handed to the {@link Outbox} as a record that must be synced; the reply travels in the
+ * same Ready, so it leaves only once the record is durable.
+ */
+public final class Acceptor {
+    /** What the acceptor accepted in one slot. */
+    public record Vote(Ballot ballot, Value value) {}
+
+    private final Outbox outbox;
+    private final Learner learner;
+    private final int acceptWindow;
+    private Ballot promised;
+    private final TreeMap<Long, Vote> accepted = new TreeMap<>();
+
+    public Acceptor(Outbox outbox, Learner learner, int acceptWindow, Ballot promised, Map<Long, Vote> recovered) {
+        this.outbox = outbox;
+        this.learner = learner;
+        this.acceptWindow = acceptWindow;
+        this.promised = promised;
+        for (Map.Entry<Long, Vote> entry : recovered.entrySet()) {
+            if (!learner.isChosen(entry.getKey())) {
+                accepted.put(entry.getKey(), entry.getValue());
+            }
+        }
+    }
+
+    public Ballot promised() {
+        return promised;
+    }
+
+    /** The vote this acceptor holds for {@code slot}, or null. Slots known chosen hold none. */
+    public Vote vote(long slot) {
+        return accepted.get(slot);
+    }
+
+    /** Slots with an accepted value that is not yet known chosen. */
+    public int unresolvedCount() {
+        return accepted.size();
+    }
+
+    /** Phase 1b. Returns the reply: a promise, or a nack when a higher ballot was promised. */
+    public Message onPrepare(Prepare prepare) {
+        if (promised.greaterThan(prepare.ballot())) {
+            return new Nack(prepare.ballot(), promised, learner.committed());
+        }
+        raisePromise(prepare.ballot());
+        long from = Math.max(prepare.fromSlot(), learner.committed());
+        List<AcceptedSlot> slots = new ArrayList<>();
+        for (Map.Entry<Long, Vote> entry : accepted.tailMap(from, true).entrySet()) {
+            Vote vote = entry.getValue();
+            slots.add(new AcceptedSlot(entry.getKey(), vote.ballot(), vote.value(), false));
+        }
+        for (long slot = from; slot <= learner.highestKnown(); slot++) {
+            Value value = learner.chosenValue(slot);
+            if (value != null) {
+                slots.add(new AcceptedSlot(slot, Ballot.ZERO, value, true));
+            }
+        }
+        return new Promise(prepare.ballot(), prepare.fromSlot(), learner.committed(), slots);
+    }
+
+    /** The outcome of an Accept. */
+    public enum AcceptOutcome { ACCEPTED, REFUSED, ALREADY_CHOSEN, TOO_FAR_AHEAD }
+
+    /**
+     * Phase 2b. Accepts unless a higher ballot was promised, the slot is already known chosen, or the slot is so far
+     * beyond the commit index that this acceptor must catch up first (which bounds what a promise can carry).
+     */
+    public AcceptOutcome onAccept(Accept accept) {
+        if (promised.greaterThan(accept.ballot())) {
+            return AcceptOutcome.REFUSED;
+        }
+        if (learner.isChosen(accept.slot())) {
+            return AcceptOutcome.ALREADY_CHOSEN;
+        }
+        if (accept.slot() >= learner.committed() + acceptWindow) {
+            return AcceptOutcome.TOO_FAR_AHEAD;
+        }
+        Vote previous = accepted.get(accept.slot());
+        if (previous != null && previous.ballot().equals(accept.ballot())) {
+            Invariants.check(previous.value().equals(accept.value()),
+                    "slot %d got two values in ballot %s", accept.slot(), accept.ballot());
+        }
+        Invariants.check(accept.ballot().atLeast(promised), "accepting %s below promise %s", accept.ballot(), promised);
+        if (accept.ballot().greaterThan(promised)) {
+            promised = accept.ballot();
+        }
+        accepted.put(accept.slot(), new Vote(accept.ballot(), accept.value()));
+        outbox.persistSynced(new Durable.Accepted(accept.slot(), accept.ballot(), accept.value()));
+        return AcceptOutcome.ACCEPTED;
+    }
+
+    public Nack nack(Ballot rejected) {
+        return new Nack(rejected, promised, learner.committed());
+    }
+
+    /**
+     * Applies commit news: every slot below {@code chosenBelow} this acceptor accepted in {@code ballot} holds the
+     * chosen value. Returns how many slots it learned.
+     */
+    public int onCommitNews(Ballot ballot, long chosenBelow) {
+        if (chosenBelow <= learner.committed() || accepted.isEmpty()) {
+            return 0;
+        }
+        NavigableMap<Long, Vote> range = accepted.subMap(learner.committed(), true, chosenBelow, false);
+        List<Long> learned = new ArrayList<>();
+        for (Map.Entry<Long, Vote> entry : range.entrySet()) {
+            if (entry.getValue().ballot().equals(ballot)) {
+                learned.add(entry.getKey());
+            }
+        }
+        for (long slot : learned) {
+            learner.learn(slot, accepted.get(slot).value());
+        }
+        return learned.size();
+    }
+
+    /** Drops the vote of a slot that is now known chosen: the learner holds its value. */
+    public void forget(long slot) {
+        accepted.remove(slot);
+    }
+
+    private void raisePromise(Ballot ballot) {
+        Invariants.check(ballot.atLeast(promised), "promise going down from %s to %s", promised, ballot);
+        if (ballot.greaterThan(promised)) {
+            promised = ballot;
+            outbox.persistSynced(new Durable.Promised(ballot));
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package io.synod.core.paxos;
+
+import io.synod.core.LogEntry;
+import io.synod.core.NodeConfig;
+import io.synod.core.message.CatchUpReply;
+import io.synod.core.message.CatchUpRequest;
+import java.util.List;
+import java.util.random.RandomGenerator;
+
+/**
+ * Catch-up (seed 001, "Catching up lagging nodes"; seed 003, sync strategy): a node that learns it is behind fetches
+ * chosen values from one peer, a bounded chunk at a time. It learns it is behind from the commit index every protocol
+ * message carries, and by asking a random peer now and then. No quorum is needed: a peer reports a value as chosen
+ * only if a majority accepted it.
+ *
+ * <p>At most one request is outstanding; an unanswered one is given up after {@code 2 * retransmitMs}.
+ */
+public final class CatchUp {
+    private final NodeConfig config;
+    private final Outbox outbox;
+    private final Learner learner;
+    private final RandomGenerator random;
+    private int askedPeer = -1;
+    private long askedAtMs;
+    private long probeAtMs;
+
+    public CatchUp(NodeConfig config, Outbox outbox, Learner learner, RandomGenerator random) {
+        this.config = config;
+        this.outbox = outbox;
+        this.learner = learner;
+        this.random = random;
+    }
+
+    /** A peer reported commit index {@code peerCommitted}; if it is ahead of this node, ask it for what we lack. */
+    public void onPeerCommitted(int peer, long peerCommitted, long nowMs) {
+        if (peerCommitted > learner.committed() && !outstanding(nowMs)) {
+            ask(peer, nowMs);
+        }
+    }
+
+    /** Serves a peer's request from this node's chosen values. */
+    public CatchUpReply onRequest(CatchUpRequest request) {
+        List<LogEntry> entries =
+                learner.range(request.fromSlot(), config.catchUpMaxEntries(), config.catchUpMaxBytes());
+        return new CatchUpReply(learner.committed(), entries);
+    }
+
+    /** Learns what a peer sent; asks the same peer for more while it is still ahead. */
+    public void onReply(int from, CatchUpReply reply, long nowMs) {
+        for (LogEntry entry : reply.entries()) {
+            learner.learn(entry.slot(), entry.value());
+        }
+        if (from == askedPeer) {
+            askedPeer = -1;
+        }
+        // An empty reply from a peer that is ahead means it no longer holds what we need; wait for the next probe.
+        if (reply.committed() > learner.committed() && !reply.entries().isEmpty()) {
+            ask(from, nowMs);
+        }
+    }
+
+    /** Probes a random peer when the interval has passed. */
+    public void tick(long nowMs) {
+        if (nowMs < probeAtMs) {
+            return;
+        }
+        probeAtMs = nowMs + config.catchUpIntervalMs();
+        if (outstanding(nowMs) || outbox.quorum().size() < 2) {
+            return;
+        }
+        List<Integer> members = outbox.quorum().members();
+        int peer;
+        do {
+            peer = members.get(random.nextInt(members.size()));
+        } while (peer == outbox.self());
+        ask(peer, nowMs);
+    }
+
+    public long wakeAtMs() {
+        return probeAtMs;
+    }
+
+    private boolean outstanding(long nowMs) {
+        return askedPeer >= 0 && nowMs - askedAtMs < 2 * config.retransmitMs();
+    }
+
+    private void ask(int peer, long nowMs) {
+        askedPeer = peer;
+        askedAtMs = nowMs;
+        outbox.send(peer, new CatchUpRequest(learner.committed()));
+    }
+}

@@ -1,0 +1,175 @@
+package io.synod.core.paxos;
+
+import io.synod.core.Durable;
+import io.synod.core.Invariants;
+import io.synod.core.LogEntry;
+import io.synod.core.Value;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What this node knows to be chosen, and how far it has handed values out to be applied.
+ *
+ * <p>Three indexes, always {@code firstRetained <= applied <= committed}:
+ * <ul>
+ *   <li>{@code committed}: the commit index. Every slot below it is known chosen; slot {@code committed} is not.</li>
+ *   <li>{@code applied}: every slot below it has been handed to the state machine, in slot order.</li>
+ *   <li>{@code firstRetained}: chosen values below it are no longer held in memory (compacted).</li>
+ * </ul>
+ * Values may be learned out of order (above {@code committed}); they are applied only once every slot below is known.
+ */
+public final class Learner {
+    private final Outbox outbox;
+    private final Map<Long, Value> chosen = new HashMap<>();
+    private long committed;
+    private long applied;
+    private long firstRetained;
+    private long highestKnown = -1;
+    private final boolean applyOutOfOrder;
+    private final List<LogEntry> learnedOutOfOrder = new ArrayList<>();
+    private Listener listener = (slot, value) -> {};
+
+    /** Told of every value the learner learns for the first time, however it was learned. */
+    @FunctionalInterface
+    public interface Listener {
+        void learned(long slot, Value value);
+    }
+
+    public Learner(Outbox outbox, long snapshotSlot, Map<Long, Value> recovered, boolean applyOutOfOrder) {
+        this.outbox = outbox;
+        this.committed = snapshotSlot;
+        this.applied = snapshotSlot;
+        this.firstRetained = snapshotSlot;
+        this.applyOutOfOrder = applyOutOfOrder;
+        for (Map.Entry<Long, Value> entry : recovered.entrySet()) {
+            if (entry.getKey() >= snapshotSlot) {
+                remember(entry.getKey(), entry.getValue());
+            }
+        }
+        advanceCommitted();
+    }
+
+    /**
+     * Records that {@code value} is chosen for {@code slot}. Returns true if this is news. Learning the same value again
+     * is harmless; learning a different one is the worst bug a consensus protocol can have and stops the node.
+     */
+    public boolean learn(long slot, Value value) {
+        if (slot < firstRetained) {
+            return false;
+        }
+        Value known = chosen.get(slot);
+        if (known != null) {
+            Invariants.check(known.equals(value),
+                    "learner learned two values for slot %d: %s then %s", slot, known, value);
+            return false;
+        }
+        Invariants.check(slot >= committed, "slot %d below commit index %d has no value", slot, committed);
+        remember(slot, value);
+        outbox.persist(new Durable.Chosen(slot, value));
+        if (applyOutOfOrder) {
+            learnedOutOfOrder.add(new LogEntry(slot, value));
+        }
+        advanceCommitted();
+        listener.learned(slot, value);
+        return true;
+    }
+
+    public void setListener(Listener listener) {
+        this.listener = listener;
+    }
+
+    private void remember(long slot, Value value) {
+        chosen.put(slot, value);
+        highestKnown = Math.max(highestKnown, slot);
+    }
+
+    private void advanceCommitted() {
+        while (chosen.containsKey(committed)) {
+            committed++;
+        }
+    }
+
+    public boolean isChosen(long slot) {
+        return slot < firstRetained || chosen.containsKey(slot);
+    }
+
+    /** The chosen value of {@code slot}, or null if it is not known or no longer retained. */
+    public Value chosenValue(long slot) {
+        return chosen.get(slot);
+    }
+
+    public long committed() {
+        return committed;
+    }
+
+    public long applied() {
+        return applied;
+    }
+
+    public long firstRetained() {
+        return firstRetained;
+    }
+
+    /** The highest slot known chosen, or -1. */
+    public long highestKnown() {
+        return Math.max(highestKnown, committed - 1);
+    }
+
+    /** Values ready to be applied, in slot order: slots from {@code applied} up to {@code committed}. */
+    public List<LogEntry> toApply() {
+        if (applyOutOfOrder) {
+            return List.copyOf(learnedOutOfOrder);
+        }
+        List<LogEntry> entries = new ArrayList<>((int) Math.min(committed - applied, 1024));
+        for (long slot = applied; slot < committed; slot++) {
+            entries.add(new LogEntry(slot, chosen.get(slot)));
+        }
+        return entries;
+    }
+
+    /** The caller applied everything {@link #toApply()} returned. */
+    public void markApplied(List<LogEntry> handedOut) {
+        if (applyOutOfOrder) {
+            learnedOutOfOrder.clear();
+            applied = committed;
+            return;
+        }
+        for (LogEntry entry : handedOut) {
+            Invariants.check(entry.slot() == applied, "applied slot %d out of order, expected %d", entry.slot(), applied);
+            applied++;
+        }
+        Invariants.check(applied <= committed, "applied %d beyond commit index %d", applied, committed);
+    }
+
+    /**
+     * Chosen values from {@code fromSlot} on, consecutive and below the commit index, at most {@code maxEntries} of
+     * them and at most {@code maxBytes} (but always at least one if any is available).
+     */
+    public List<LogEntry> range(long fromSlot, int maxEntries, int maxBytes) {
+        List<LogEntry> entries = new ArrayList<>();
+        int bytes = 0;
+        for (long slot = Math.max(fromSlot, firstRetained); slot < committed && entries.size() < maxEntries; slot++) {
+            Value value = chosen.get(slot);
+            if (!entries.isEmpty() && bytes + value.sizeBytes() > maxBytes) {
+                break;
+            }
+            bytes += value.sizeBytes();
+            entries.add(new LogEntry(slot, value));
+        }
+        return entries;
+    }
+
+    /**
+     * Forgets chosen values below {@code slot}, which must not exceed the applied index. Called when the log is
+     * compacted; a peer that needs those slots must get a snapshot instead.
+     */
+    public void compactBelow(long slot) {
+        Invariants.check(slot <= applied, "cannot compact below %d: only %d applied", slot, applied);
+        for (long s = firstRetained; s < slot; s++) {
+            chosen.remove(s);
+        }
+        firstRetained = Math.max(firstRetained, slot);
+    }
+}

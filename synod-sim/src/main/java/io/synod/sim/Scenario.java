@@ -1,0 +1,82 @@
+package io.synod.sim;
+
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+/**
+ * The shape of one simulated run, chosen from the seed: cluster size, fault rates, timings. Printed at start so a
+ * failure can be read without replaying it.
+ *
+ * @param nodes 3 or 5
+ * @param lossRate probability that a message is dropped (0 to 0.3)
+ * @param duplicateRate probability that a message is delivered twice
+ * @param minDelayMs smallest one-way network delay
+ * @param maxDelayMs largest ordinary one-way delay (delays are uniform in between, so messages reorder)
+ * @param tailRate probability of a long-tail delay of up to 10x {@code maxDelayMs}
+ * @param partitionRate partitions started per simulated second
+ * @param crashRate node crashes per simulated second
+ * @param driftPpmMax largest clock rate error of a node, in parts per million
+ * @param fsyncMaxMs largest fsync latency
+ * @param tornTails whether a crash keeps a random prefix of unsynced records (a torn tail) instead of none
+ * @param clients number of simulated clients
+ * @param safetyMs length of the safety phase, in simulated milliseconds
+ * @param pipelineWindow the nodes' pipeline window
+ * @param maxBatchCommands the nodes' batch bound (1 = no batching)
+ */
+public record Scenario(
+        int nodes,
+        double lossRate,
+        double duplicateRate,
+        int minDelayMs,
+        int maxDelayMs,
+        double tailRate,
+        double partitionRate,
+        double crashRate,
+        int driftPpmMax,
+        int fsyncMaxMs,
+        boolean tornTails,
+        int clients,
+        long safetyMs,
+        int pipelineWindow,
+        int maxBatchCommands) {
+
+    /** The fault families a scenario may use; {@code synod sim --faults} picks a subset. */
+    public enum Fault { LOSS, DUPLICATE, REORDER, PARTITION, CRASH, DRIFT, DISK }
+
+    /** Picks a scenario from {@code random} with only the {@code allowed} faults. */
+    public static Scenario choose(SplittableRandom random, Set<Fault> allowed) {
+        Set<Fault> on = allowed.isEmpty() ? EnumSet.noneOf(Fault.class) : EnumSet.copyOf(allowed);
+        int nodes = random.nextInt(4) == 0 ? 5 : 3;
+        double loss = on.contains(Fault.LOSS) ? pick(random, 0.0, 0.02, 0.1, 0.3) : 0.0;
+        double duplicate = on.contains(Fault.DUPLICATE) ? pick(random, 0.0, 0.02, 0.1) : 0.0;
+        int minDelay = 1 + random.nextInt(5);
+        int maxDelay = on.contains(Fault.REORDER) ? minDelay + (int) pick(random, 2, 10, 40) : minDelay;
+        double tail = on.contains(Fault.REORDER) ? pick(random, 0.0, 0.01, 0.05) : 0.0;
+        double partitions = on.contains(Fault.PARTITION) ? pick(random, 0.0, 0.2, 0.5, 1.0) : 0.0;
+        double crashes = on.contains(Fault.CRASH) ? pick(random, 0.0, 0.2, 0.5, 1.0) : 0.0;
+        int drift = on.contains(Fault.DRIFT) ? (int) pick(random, 0, 100, 1_000, 10_000) : 0;
+        int fsync = on.contains(Fault.DISK) ? (int) pick(random, 0, 1, 5, 20) : 0;
+        boolean torn = on.contains(Fault.DISK) && random.nextBoolean();
+        int clients = 2 + random.nextInt(5);
+        long safety = 3_000 + random.nextInt(7_000);
+        int window = (int) pick(random, 1, 4, 32);
+        int batch = (int) pick(random, 1, 8, 256);
+        return new Scenario(nodes, loss, duplicate, minDelay, maxDelay, tail, partitions, crashes, drift, fsync,
+                torn, clients, safety, window, batch);
+    }
+
+    private static double pick(SplittableRandom random, double... choices) {
+        return choices[random.nextInt(choices.length)];
+    }
+
+    @Override
+    public String toString() {
+        return String.format(Locale.ROOT,
+                "nodes=%d loss=%.2f dup=%.2f delay=%d-%dms tail=%.2f partitions/s=%.1f crashes/s=%.1f "
+                        + "drift=%dppm fsync<=%dms torn=%b clients=%d safety=%dms window=%d batch=%d",
+                nodes, lossRate, duplicateRate, minDelayMs, maxDelayMs, tailRate, partitionRate, crashRate,
+                driftPpmMax, fsyncMaxMs, tornTails, clients, safetyMs, pipelineWindow, maxBatchCommands);
+    }
+}

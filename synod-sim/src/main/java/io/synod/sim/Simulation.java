@@ -1,0 +1,618 @@
+package io.synod.sim;
+
+import io.synod.core.Durable;
+import io.synod.core.DurableState;
+import io.synod.core.InvariantViolation;
+import io.synod.core.Node;
+import io.synod.core.NodeConfig;
+import io.synod.core.PlantedBug;
+import io.synod.core.election.NoMasterElection;
+import io.synod.core.message.Accept;
+import io.synod.core.message.Accepted;
+import io.synod.core.message.CatchUpReply;
+import io.synod.core.message.CatchUpRequest;
+import io.synod.core.message.Commit;
+import io.synod.core.message.Envelope;
+import io.synod.core.message.Message;
+import io.synod.core.message.Nack;
+import io.synod.core.message.Prepare;
+import io.synod.core.message.Promise;
+import io.synod.core.paxos.Proposer;
+import io.synod.replica.MemoryStorage;
+import io.synod.replica.Outcome;
+import io.synod.replica.Replica;
+import io.synod.replica.Storage;
+import java.io.PrintStream;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+
+/**
+ * One deterministic run: real {@link Replica}s, {@link Node}s and state machines on a simulated network, clock and disk,
+ * all driven by one seed. The seed picks the {@link Scenario}; one root {@link SplittableRandom} is split per component
+ * (network, faults, each node, each client) so that adding a component does not disturb the others.
+ *
+ * <p>A run has two phases. In the <b>safety phase</b> clients write while the network loses, duplicates and delays
+ * messages, partitions come and go, nodes crash (losing what they had not synced) and restart, and clocks drift; the
+ * {@link Checkers} run after every event. The <b>liveness phase</b> heals everything and stops the faults; within a
+ * bounded simulated time every replica must have applied the same slots and every client must have its answer.
+ */
+public final class Simulation {
+    /** What to run. {@code maxSteps} bounds the events of the safety phase. */
+    public record Options(long seed, Set<Scenario.Fault> faults, long maxSteps, Set<PlantedBug> plantedBugs,
+            boolean nondeterministicStateMachine, PrintStream trace) {
+        public static Options of(long seed) {
+            return new Options(seed, Set.of(Scenario.Fault.values()), Long.MAX_VALUE, Set.of(), false, null);
+        }
+
+        public Options withBugs(Set<PlantedBug> bugs) {
+            return new Options(seed, faults, maxSteps, bugs, nondeterministicStateMachine, trace);
+        }
+
+        public Options withNondeterministicStateMachine() {
+            return new Options(seed, faults, maxSteps, plantedBugs, true, trace);
+        }
+
+        public Options withMaxSteps(long steps) {
+            return new Options(seed, faults, steps, plantedBugs, nondeterministicStateMachine, trace);
+        }
+
+        public Options withFaults(Set<Scenario.Fault> chosen) {
+            return new Options(seed, chosen, maxSteps, plantedBugs, nondeterministicStateMachine, trace);
+        }
+
+        /** Prints every event to {@code out} as it runs (for reading one seed's story). */
+        public Options withTrace(PrintStream out) {
+            return new Options(seed, faults, maxSteps, plantedBugs, nondeterministicStateMachine, out);
+        }
+    }
+
+    /** How a run ended. {@code checker} and {@code message} are null when it passed. */
+    public record Result(long seed, Scenario scenario, String checker, String message, List<String> lastEvents,
+            long traceHash, long events, long simulatedMs, long slots, int answered) {
+        public boolean passed() {
+            return checker == null;
+        }
+    }
+
+    private enum Kind { DELIVER, WAKE, SYNC, PROPOSE, ANSWER, TIMEOUT, CHAOS, RESTART, HEAL }
+
+    private static final class Event {
+        final long time;
+        final long order;
+        final Kind kind;
+        final int target;
+        final String detail;
+        final Runnable action;
+
+        Event(long time, long order, Kind kind, int target, String detail, Runnable action) {
+            this.time = time;
+            this.order = order;
+            this.kind = kind;
+            this.target = target;
+            this.detail = detail;
+            this.action = action;
+        }
+
+        String describe() {
+            return "t=" + time + " " + kind + " " + target + (detail.isEmpty() ? "" : " " + detail);
+        }
+    }
+
+    private static final int LAST_EVENTS = 40;
+    private static final long LIVENESS_BUDGET_MS = 60_000;
+    private static final long CLIENT_TIMEOUT_MS = 1_500;
+    private static final String[] KEYS = {"a", "b", "c", "d"};
+
+    private final Options options;
+    private final Scenario scenario;
+    private final Checkers checkers;
+    private final SplittableRandom network;
+    private final SplittableRandom chaos;
+    private final SimNode[] nodes;
+    private final SimClient[] clients;
+    private final PriorityQueue<Event> queue = new PriorityQueue<>(
+            (a, b) -> a.time != b.time ? Long.compare(a.time, b.time) : Long.compare(a.order, b.order));
+    private final ArrayDeque<Event> lastEvents = new ArrayDeque<>();
+    private final boolean[][] blocked;
+    private long now;
+    private long order;
+    private long events;
+    private long traceHash = 0xcbf29ce484222325L;
+    private boolean healed;
+    private double lossRate;
+    private double duplicateRate;
+
+    public Simulation(Options options) {
+        this.options = options;
+        SplittableRandom root = new SplittableRandom(options.seed());
+        this.scenario = Scenario.choose(root.split(), options.faults());
+        this.network = root.split();
+        this.chaos = root.split();
+        this.checkers = new Checkers(scenario.nodes());
+        this.lossRate = scenario.lossRate();
+        this.duplicateRate = scenario.duplicateRate();
+        this.blocked = new boolean[scenario.nodes()][scenario.nodes()];
+        List<Integer> members = new ArrayList<>();
+        for (int id = 0; id < scenario.nodes(); id++) {
+            members.add(id);
+        }
+        this.nodes = new SimNode[scenario.nodes()];
+        for (int id = 0; id < nodes.length; id++) {
+            SplittableRandom random = root.split();
+            long drift = scenario.driftPpmMax() == 0 ? 0
+                    : random.nextLong(-scenario.driftPpmMax(), scenario.driftPpmMax() + 1);
+            long offset = random.nextLong(0, 1_000_000);
+            nodes[id] = new SimNode(id, members, new SimClock(offset, drift), random);
+        }
+        this.clients = new SimClient[scenario.clients()];
+        for (int id = 0; id < clients.length; id++) {
+            clients[id] = new SimClient(id, root.split());
+        }
+    }
+
+    public Scenario scenario() {
+        return scenario;
+    }
+
+    /** Runs both phases and the final checks. Never throws for a protocol failure: it is in the result. */
+    public Result run() {
+        try {
+            for (SimNode node : nodes) {
+                node.start();
+            }
+            for (SimClient client : clients) {
+                client.next();
+            }
+            scheduleChaos();
+            runSafetyPhase();
+            heal();
+            runLivenessPhase();
+            Map<Integer, ListStateMachine> replicas = new HashMap<>();
+            for (SimNode node : nodes) {
+                replicas.put(node.id, node.stateMachine);
+            }
+            checkers.checkFinal(replicas);
+            return result(null, null);
+        } catch (SimFailure failure) {
+            return result(failure.checker(), failure.getMessage());
+        } catch (InvariantViolation violation) {
+            return result("invariant", violation.getMessage());
+        } catch (RuntimeException crash) {
+            return result("exception", crash.toString());
+        }
+    }
+
+    private Result result(String checker, String message) {
+        List<String> last = new ArrayList<>();
+        for (Event event : lastEvents) {
+            last.add(event.describe());
+        }
+        long slots = 0;
+        for (SimNode node : nodes) {
+            if (node.replica != null) {
+                slots = Math.max(slots, node.replica.appliedSlot());
+            }
+        }
+        return new Result(options.seed(), scenario, checker, message, last, traceHash, events, now, slots,
+                checkers.answered());
+    }
+
+    private void runSafetyPhase() {
+        long steps = 0;
+        while (!queue.isEmpty() && queue.peek().time < scenario.safetyMs() && steps++ < options.maxSteps()) {
+            runNext();
+        }
+    }
+
+    private void runLivenessPhase() {
+        long deadline = now + LIVENESS_BUDGET_MS;
+        while (!converged()) {
+            if (queue.isEmpty() || queue.peek().time > deadline) {
+                throw new SimFailure("liveness", livenessReport());
+            }
+            runNext();
+        }
+    }
+
+    private void runNext() {
+        Event event = queue.poll();
+        now = event.time;
+        events++;
+        traceHash = (traceHash ^ (event.time * 31 + event.kind.ordinal() * 7L + event.target)) * 0x100000001B3L;
+        traceHash = (traceHash ^ event.detail.hashCode()) * 0x100000001B3L;
+        lastEvents.addLast(event);
+        if (lastEvents.size() > LAST_EVENTS) {
+            lastEvents.removeFirst();
+        }
+        if (options.trace() != null) {
+            options.trace().println(event.describe());
+        }
+        event.action.run();
+        for (SimNode node : nodes) {
+            if (node.replica != null) {
+                checkers.onReplicaState(node.id, node.replica.appliedSlot(), node.stateMachine.digest());
+            }
+        }
+    }
+
+    private void schedule(long time, Kind kind, int target, String detail, Runnable action) {
+        queue.add(new Event(Math.max(time, now), order++, kind, target, detail, action));
+    }
+
+    // ----- convergence -----
+
+    private boolean converged() {
+        for (SimClient client : clients) {
+            if (client.outstanding != null) {
+                return false;
+            }
+        }
+        long committed = 0;
+        for (SimNode node : nodes) {
+            committed = Math.max(committed, node.replica.status().committed());
+        }
+        if (committed <= checkers.highestChosen()) {
+            return false;
+        }
+        for (SimNode node : nodes) {
+            if (node.replica.appliedSlot() != committed || node.replica.hasHeldOutputs()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private String livenessReport() {
+        StringBuilder report = new StringBuilder("no convergence within " + LIVENESS_BUDGET_MS + "ms of healing:");
+        for (SimNode node : nodes) {
+            report.append(" [node ").append(node.id).append(' ').append(node.replica.status())
+                    .append(" appliedSM=").append(node.replica.appliedSlot()).append(']');
+        }
+        int waiting = 0;
+        for (SimClient client : clients) {
+            waiting += client.outstanding == null ? 0 : 1;
+        }
+        return report.append(" clients waiting=").append(waiting)
+                .append(" highestChosen=").append(checkers.highestChosen()).toString();
+    }
+
+    // ----- faults -----
+
+    private void scheduleChaos() {
+        double rate = scenario.crashRate() + scenario.partitionRate();
+        if (rate <= 0) {
+            return;
+        }
+        long gap = (long) Math.ceil(-Math.log(1 - chaos.nextDouble()) / rate * 1_000);
+        schedule(now + gap, Kind.CHAOS, -1, "", this::chaos);
+    }
+
+    private void chaos() {
+        if (healed) {
+            return;
+        }
+        double total = scenario.crashRate() + scenario.partitionRate();
+        if (chaos.nextDouble() * total < scenario.crashRate()) {
+            SimNode victim = nodes[chaos.nextInt(nodes.length)];
+            if (victim.replica != null) {
+                victim.crash();
+                schedule(now + 50 + chaos.nextInt(3_000), Kind.RESTART, victim.id, "", victim::restart);
+            }
+        } else {
+            partition();
+        }
+        scheduleChaos();
+    }
+
+    private void partition() {
+        clearPartition();
+        int n = nodes.length;
+        switch (chaos.nextInt(4)) {
+            case 0 -> isolate(chaos.nextInt(n), true, true);
+            case 1 -> {
+                boolean outgoing = chaos.nextBoolean();
+                isolate(chaos.nextInt(n), outgoing, !outgoing);
+            }
+            case 2 -> {
+                int leader = currentLeader();
+                isolate(leader >= 0 ? leader : chaos.nextInt(n), true, true);
+            }
+            default -> {
+                boolean[] side = new boolean[n];
+                for (int i = 0; i < n; i++) {
+                    side[i] = chaos.nextBoolean();
+                }
+                for (int a = 0; a < n; a++) {
+                    for (int b = 0; b < n; b++) {
+                        blocked[a][b] = side[a] != side[b];
+                    }
+                }
+            }
+        }
+        schedule(now + 200 + chaos.nextInt(3_000), Kind.HEAL, -1, "partition", this::clearPartition);
+    }
+
+    /** Cuts {@code node} off: its outgoing links if {@code out}, its incoming ones if {@code in}. */
+    private void isolate(int node, boolean out, boolean in) {
+        for (int other = 0; other < nodes.length; other++) {
+            if (other != node) {
+                blocked[node][other] |= out;
+                blocked[other][node] |= in;
+            }
+        }
+    }
+
+    private int currentLeader() {
+        for (SimNode node : nodes) {
+            if (node.replica != null && node.replica.status().role() == Proposer.Role.LEADER) {
+                return node.id;
+            }
+        }
+        return -1;
+    }
+
+    private void clearPartition() {
+        for (boolean[] row : blocked) {
+            Arrays.fill(row, false);
+        }
+    }
+
+    private void heal() {
+        healed = true;
+        clearPartition();
+        lossRate = 0;
+        duplicateRate = 0;
+        for (SimNode node : nodes) {
+            if (node.replica == null) {
+                node.restart();
+            }
+        }
+    }
+
+    // ----- network -----
+
+    private void send(Envelope envelope) {
+        if (blocked[envelope.from()][envelope.to()] || network.nextDouble() < lossRate) {
+            return;
+        }
+        deliverLater(envelope);
+        if (network.nextDouble() < duplicateRate) {
+            deliverLater(envelope);
+        }
+    }
+
+    private void deliverLater(Envelope envelope) {
+        long delay = scenario.minDelayMs() + network.nextInt(scenario.maxDelayMs() - scenario.minDelayMs() + 1);
+        if (network.nextDouble() < scenario.tailRate()) {
+            delay += network.nextInt(10 * scenario.maxDelayMs() + 1);
+        }
+        SimNode target = nodes[envelope.to()];
+        schedule(now + delay, Kind.DELIVER, envelope.to(), describe(envelope), () -> target.deliver(envelope));
+    }
+
+    private static String describe(Envelope envelope) {
+        Message message = envelope.message();
+        String what = switch (message) {
+            case Prepare p -> "Prepare " + p.ballot() + " from " + p.fromSlot();
+            case Promise p -> "Promise " + p.ballot() + " committed " + p.committed() + " slots " + p.slots().size();
+            case Accept a -> "Accept " + a.ballot() + " slot " + a.slot() + " chosenBelow " + a.chosenBelow()
+                    + " cmds " + a.value().commands().size();
+            case Accepted a -> "Accepted " + a.ballot() + " slot " + a.slot();
+            case Nack n -> "Nack " + n.rejected() + " by " + n.promised();
+            case Commit c -> "Commit " + c.ballot() + " chosenBelow " + c.chosenBelow() + " committed "
+                    + c.committed();
+            case CatchUpRequest r -> "CatchUpRequest from " + r.fromSlot();
+            case CatchUpReply r -> "CatchUpReply committed " + r.committed() + " entries " + r.entries().size();
+        };
+        return envelope.from() + "->" + envelope.to() + " " + what;
+    }
+
+    // ----- nodes -----
+
+    private final class SimNode {
+        final int id;
+        final List<Integer> members;
+        final SimClock clock;
+        final SplittableRandom random;
+        final MemoryStorage storage = new MemoryStorage(true);
+        Replica replica;
+        ListStateMachine stateMachine;
+        int incarnation;
+        long wakeAt = Long.MAX_VALUE;
+        boolean syncScheduled;
+
+        SimNode(int id, List<Integer> members, SimClock clock, SplittableRandom random) {
+            this.id = id;
+            this.members = members;
+            this.clock = clock;
+            this.random = random;
+            storage.onDurable(record -> checkers.onDurable(id, record));
+        }
+
+        long local() {
+            return clock.local(now);
+        }
+
+        void start() {
+            incarnation++;
+            NodeConfig config = NodeConfig.builder(id, members)
+                    .pipelineWindow(scenario.pipelineWindow())
+                    .batching(scenario.maxBatchCommands(), 1 << 20)
+                    .plantedBugs(options.plantedBugs())
+                    .build();
+            SplittableRandom nodeRandom = random.split();
+            DurableState recovered = storage.recover();
+            Node node = new Node(config, recovered, nodeRandom.split(),
+                    new NoMasterElection(nodeRandom.split(), config.backoffBaseMs(), config.backoffMaxMs()));
+            stateMachine = new ListStateMachine(id, options.nondeterministicStateMachine(), checkers);
+            replica = new Replica(node, new CheckedStorage(), Simulation.this::send, stateMachine, nodeRandom.split());
+            wakeAt = Long.MAX_VALUE;
+            syncScheduled = false;
+            replica.tick(local());
+            afterStep();
+        }
+
+        void crash() {
+            int keep = scenario.tornTails() ? random.nextInt(storage.unsyncedCount() + 1) : 0;
+            storage.crash(keep);
+            replica = null;
+            stateMachine = null;
+            incarnation++;
+        }
+
+        void restart() {
+            if (replica == null) {
+                start();
+            }
+        }
+
+        void deliver(Envelope envelope) {
+            if (replica != null) {
+                replica.receive(local(), envelope);
+                afterStep();
+            }
+        }
+
+        void propose(byte[] payload, Consumer<Outcome> callback) {
+            replica.propose(local(), payload, callback);
+            afterStep();
+        }
+
+        void afterStep() {
+            long wakeLocal = replica.wakeAtMs();
+            if (wakeLocal == Long.MAX_VALUE) {
+                return;
+            }
+            long global = Math.max(now, clock.globalAt(wakeLocal));
+            if (global < wakeAt || wakeAt < now) {
+                wakeAt = global;
+                int expected = incarnation;
+                schedule(global, Kind.WAKE, id, "", () -> wake(expected, global));
+            }
+        }
+
+        void wake(int expected, long scheduledFor) {
+            if (replica == null || expected != incarnation || scheduledFor != wakeAt) {
+                return;
+            }
+            wakeAt = Long.MAX_VALUE;
+            replica.tick(local());
+            afterStep();
+        }
+
+        void completeSync(int expected) {
+            syncScheduled = false;
+            if (replica == null || expected != incarnation) {
+                return;
+            }
+            long ticket = storage.completeSyncs();
+            if (ticket >= 0) {
+                replica.synced(local(), ticket);
+                afterStep();
+            }
+        }
+
+        /** The node's storage as the replica sees it: every append is shown to the checkers. */
+        final class CheckedStorage implements Storage {
+            @Override
+            public void append(List<Durable> records) {
+                for (Durable record : records) {
+                    checkers.onAppended(id, record);
+                }
+                storage.append(records);
+            }
+
+            @Override
+            public boolean sync(long ticket) {
+                storage.sync(ticket);
+                if (!syncScheduled) {
+                    syncScheduled = true;
+                    int expected = incarnation;
+                    long latency = scenario.fsyncMaxMs() == 0 ? 0 : random.nextInt(scenario.fsyncMaxMs() + 1);
+                    schedule(now + latency, Kind.SYNC, id, "", () -> completeSync(expected));
+                }
+                return false;
+            }
+
+            @Override
+            public DurableState recover() {
+                return storage.recover();
+            }
+        }
+    }
+
+    // ----- clients -----
+
+    private final class SimClient {
+        final int id;
+        final SplittableRandom random;
+        long sequence;
+        Checkers.Request outstanding;
+        int attempt;
+
+        SimClient(int id, SplittableRandom random) {
+            this.id = id;
+            this.random = random;
+        }
+
+        /** Starts the next request, unless the safety phase is over. */
+        void next() {
+            outstanding = null;
+            if (healed) {
+                return;
+            }
+            sequence++;
+            String key = KEYS[random.nextInt(KEYS.length)];
+            AppendCommand command = new AppendCommand(id, sequence, key, "c" + id + "-" + sequence);
+            outstanding = checkers.onInvoke(command, now);
+            attempt = 0;
+            send();
+        }
+
+        void send() {
+            int tryNumber = ++attempt;
+            Checkers.Request request = outstanding;
+            SimNode target = nodes[random.nextInt(nodes.length)];
+            schedule(now + CLIENT_TIMEOUT_MS, Kind.TIMEOUT, id, "client", () -> {
+                if (outstanding == request && attempt == tryNumber) {
+                    send();
+                }
+            });
+            schedule(now + 1, Kind.PROPOSE, target.id, "client " + id + " seq " + request.command.sequence(), () -> {
+                if (target.replica != null && outstanding == request && attempt == tryNumber) {
+                    target.propose(request.command.encode(), outcome -> schedule(now, Kind.ANSWER, id,
+                            "client", () -> answer(request, tryNumber, outcome)));
+                }
+            });
+        }
+
+        void answer(Checkers.Request request, int tryNumber, Outcome outcome) {
+            switch (outcome) {
+                case Outcome.Applied applied -> {
+                    int position = ListStateMachine.decodePosition(applied.result());
+                    if (position < 0 && request.answeredAtMs >= 0) {
+                        return;
+                    }
+                    checkers.onAnswer(request, applied.slot(), position, now);
+                    if (outstanding == request && attempt != -1) {
+                        attempt = -1;
+                        schedule(now + random.nextInt(50), Kind.PROPOSE, -1, "client " + id + " next", this::next);
+                    }
+                }
+                case Outcome.Rejected rejected -> {
+                    if (outstanding == request && attempt == tryNumber) {
+                        schedule(now + 10, Kind.TIMEOUT, id, "rejected", this::send);
+                    }
+                }
+            }
+        }
+    }
+}
