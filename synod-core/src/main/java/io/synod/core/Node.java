@@ -244,6 +244,14 @@ public final class Node {
                 election.master(nowMs));
     }
 
+    /**
+     * Forgets chosen values below {@code slot}, which must not be above the applied index: the caller holds a snapshot
+     * of the state machine that covers them. A peer that needs them later must be sent that snapshot instead.
+     */
+    public void compactBelow(long slot) {
+        learner.compactBelow(slot);
+    }
+
     /** The chosen value of {@code slot} if this node knows and still holds it, else null. */
     public Value chosenValue(long slot) {
         return learner.chosenValue(slot);

@@ -52,6 +52,7 @@ public final class Replica {
     private long appliedSlot;
     private long wakeAtMs = Long.MIN_VALUE;
     private long nowMs = Long.MIN_VALUE;
+    private boolean holding;
 
     /**
      * @param node the protocol core, built from {@code storage.recover()}
@@ -101,10 +102,27 @@ public final class Replica {
         release();
     }
 
+    /**
+     * Defers the work of the following inputs until {@link #flush()}: they are stepped into the node one by one, then
+     * obeyed as one Ready. An event loop that takes many inputs at once uses this, so commands that arrived together
+     * share a slot and records that arrived together share a sync.
+     */
+    public void hold() {
+        holding = true;
+    }
+
+    /** Obeys all the work gathered since {@link #hold()}. */
+    public void flush() {
+        holding = false;
+        drain();
+    }
+
     private void step(long nowMs, Input input) {
         this.nowMs = nowMs;
         node.step(nowMs, input);
-        drain();
+        if (!holding) {
+            drain();
+        }
     }
 
     /** Obeys Readys until the node has nothing more to do. */

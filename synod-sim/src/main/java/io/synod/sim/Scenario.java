@@ -54,13 +54,13 @@ public record Scenario(
         int minDelay = 1 + random.nextInt(5);
         int maxDelay = on.contains(Fault.REORDER) ? minDelay + (int) pick(random, 2, 10, 40) : minDelay;
         double tail = on.contains(Fault.REORDER) ? pick(random, 0.0, 0.01, 0.05) : 0.0;
-        double partitions = on.contains(Fault.PARTITION) ? pick(random, 0.0, 0.2, 0.5, 1.0) : 0.0;
-        double crashes = on.contains(Fault.CRASH) ? pick(random, 0.0, 0.2, 0.5, 1.0) : 0.0;
+        double partitions = on.contains(Fault.PARTITION) ? pick(random, 0.0, 0.3, 1.0, 2.0) : 0.0;
+        double crashes = on.contains(Fault.CRASH) ? pick(random, 0.0, 0.3, 1.0, 2.0) : 0.0;
         int drift = on.contains(Fault.DRIFT) ? (int) pick(random, 0, 100, 1_000, 10_000) : 0;
         int fsync = on.contains(Fault.DISK) ? (int) pick(random, 0, 1, 5, 20) : 0;
         boolean torn = on.contains(Fault.DISK) && random.nextBoolean();
-        int clients = 2 + random.nextInt(5);
-        long safety = 3_000 + random.nextInt(7_000);
+        int clients = 2 + random.nextInt(9);
+        long safety = 5_000 + random.nextInt(25_000);
         int window = (int) pick(random, 1, 4, 32);
         int batch = (int) pick(random, 1, 8, 256);
         return new Scenario(nodes, loss, duplicate, minDelay, maxDelay, tail, partitions, crashes, drift, fsync,

@@ -37,7 +37,7 @@ public final class SimRunner {
         for (long seed = fromSeed; seed < fromSeed + count; seed++) {
             Simulation.Options options = new Simulation.Options(seed, faults, maxSteps, bugs, false,
                     trace ? out : null);
-            if (trace || count == 1) {
+            if (trace) {
                 out.println("seed " + seed + " scenario: " + new Simulation(options).scenario());
             }
             Simulation.Result result = new Simulation(options).run();
@@ -58,9 +58,9 @@ public final class SimRunner {
     }
 
     static String okLine(Simulation.Result result) {
-        return String.format(Locale.ROOT, "seed %d ok slots=%d answered=%d events=%d sim=%dms trace=%016x",
+        return String.format(Locale.ROOT, "seed %d ok slots=%d answered=%d events=%d sim=%dms trace=%016x | %s",
                 result.seed(), result.slots(), result.answered(), result.events(), result.simulatedMs(),
-                result.traceHash());
+                result.traceHash(), result.scenario());
     }
 
     static void printFailure(Simulation.Result result, PrintStream out) {

@@ -22,6 +22,7 @@ public final class CatchUp {
     private final RandomGenerator random;
     private int askedPeer = -1;
     private long askedAtMs;
+    private boolean askedBecauseBehind;
     private long probeAtMs;
 
     public CatchUp(NodeConfig config, Outbox outbox, Learner learner, RandomGenerator random) {
@@ -33,8 +34,9 @@ public final class CatchUp {
 
     /** A peer reported commit index {@code peerCommitted}; if it is ahead of this node, ask it for what we lack. */
     public void onPeerCommitted(int peer, long peerCommitted, long nowMs) {
-        if (peerCommitted > learner.committed() && !outstanding(nowMs)) {
-            ask(peer, nowMs);
+        // A probe may be outstanding to a peer that is not ahead; a peer known to be ahead goes first.
+        if (peerCommitted > learner.committed() && !(outstanding(nowMs) && askedBecauseBehind)) {
+            ask(peer, nowMs, true);
         }
     }
 
@@ -55,7 +57,7 @@ public final class CatchUp {
         }
         // An empty reply from a peer that is ahead means it no longer holds what we need; wait for the next probe.
         if (reply.committed() > learner.committed() && !reply.entries().isEmpty()) {
-            ask(from, nowMs);
+            ask(from, nowMs, true);
         }
     }
 
@@ -73,7 +75,7 @@ public final class CatchUp {
         do {
             peer = members.get(random.nextInt(members.size()));
         } while (peer == outbox.self());
-        ask(peer, nowMs);
+        ask(peer, nowMs, false);
     }
 
     public long wakeAtMs() {
@@ -84,9 +86,10 @@ public final class CatchUp {
         return askedPeer >= 0 && nowMs - askedAtMs < 2 * config.retransmitMs();
     }
 
-    private void ask(int peer, long nowMs) {
+    private void ask(int peer, long nowMs, boolean behind) {
         askedPeer = peer;
         askedAtMs = nowMs;
+        askedBecauseBehind = behind;
         outbox.send(peer, new CatchUpRequest(learner.committed()));
     }
 }

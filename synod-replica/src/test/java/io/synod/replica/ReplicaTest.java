@@ -1,0 +1,99 @@
+package io.synod.replica;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.synod.core.Durable;
+import io.synod.core.Node;
+import io.synod.core.NodeConfig;
+import io.synod.core.election.NoMasterElection;
+import io.synod.core.message.Accept;
+import io.synod.core.message.Accepted;
+import io.synod.core.message.Envelope;
+import io.synod.core.message.Prepare;
+import io.synod.core.message.Promise;
+import io.synod.core.paxos.Ballot;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** The loop's ordering: persist before send, group commit, apply in order, answers after durability. */
+class ReplicaTest {
+    private final List<Envelope> sent = new ArrayList<>();
+    private final MemoryStorage storage = new MemoryStorage(true);
+    private final List<String> applied = new ArrayList<>();
+
+    private Replica replica(int id) {
+        NodeConfig config = NodeConfig.builder(id, List.of(0, 1, 2)).build();
+        SplittableRandom random = new SplittableRandom(id);
+        Node node = new Node(config, storage.recover(), random.split(), new NoMasterElection(random.split(), 10, 100));
+        return new Replica(node, storage, sent::add, (slot, command) -> {
+            applied.add(slot + ":" + new String(command));
+            return ("ok " + slot).getBytes();
+        }, random.split());
+    }
+
+    @Test
+    void aPromiseLeavesOnlyAfterItsRecordIsDurable() {
+        Replica replica = replica(0);
+        sent.clear();
+        replica.receive(10, new Envelope(1, 0, new Prepare(new Ballot(3, 1), 0)));
+        assertThat(sent).isEmpty();
+        assertThat(replica.hasHeldOutputs()).isTrue();
+
+        long ticket = storage.completeSyncs();
+        assertThat(storage.durableRecords()).containsExactly(new Durable.Promised(new Ballot(3, 1)));
+        replica.synced(11, ticket);
+        assertThat(sent).extracting(Envelope::message).filteredOn(m -> m instanceof Promise).hasSize(1);
+    }
+
+    @Test
+    void recordsGatheredDuringASyncGoOutInTheNextSingleSync() {
+        Replica replica = replica(0);
+        replica.receive(10, new Envelope(1, 0, new Prepare(new Ballot(3, 1), 0)));
+        // The first sync is running; two accepts arrive meanwhile.
+        replica.receive(11, new Envelope(1, 0, new Accept(new Ballot(3, 1), 0, value("a"), 0, 0)));
+        replica.receive(12, new Envelope(1, 0, new Accept(new Ballot(3, 1), 1, value("b"), 0, 0)));
+        sent.clear();
+        assertThat(storage.hasPendingSync()).isTrue();
+        long ticket = storage.completeSyncs();
+        assertThat(storage.durableRecords()).hasSize(3);
+        replica.synced(13, ticket);
+        assertThat(sent).extracting(Envelope::message)
+                .filteredOn(m -> m instanceof Accepted).hasSize(2);
+    }
+
+    @Test
+    void aClientIsAnsweredOnlyAfterItsCommandIsChosenDurableAndApplied() {
+        MemoryStorage immediate = new MemoryStorage(false);
+        List<Outcome> outcomes = new ArrayList<>();
+        NodeConfig config = NodeConfig.builder(0, List.of(0)).build();
+        SplittableRandom random = new SplittableRandom(1);
+        Node node = new Node(config, immediate.recover(), random.split(), new NoMasterElection(random.split(), 10, 100));
+        Replica single = new Replica(node, immediate, sent::add, (slot, command) -> {
+            applied.add(slot + ":" + new String(command));
+            return ("ok " + slot).getBytes();
+        }, random.split());
+        single.propose(1, "x".getBytes(), outcomes::add);
+        single.propose(2, "y".getBytes(), outcomes::add);
+        assertThat(applied).containsExactly("0:x", "1:y");
+        assertThat(outcomes).hasSize(2).allSatisfy(o -> assertThat(o).isInstanceOf(Outcome.Applied.class));
+        assertThat(((Outcome.Applied) outcomes.get(1)).slot()).isEqualTo(1);
+        assertThat(immediate.durableRecords()).filteredOn(r -> r instanceof Durable.Accepted).hasSize(2);
+        assertThat(single.appliedSlot()).isEqualTo(2);
+    }
+
+    @Test
+    void aCrashLosesUnsyncedRecordsAndRecoveryReplaysTheRest() {
+        Replica replica = replica(0);
+        replica.receive(10, new Envelope(1, 0, new Prepare(new Ballot(3, 1), 0)));
+        replica.synced(11, storage.completeSyncs());
+        replica.receive(12, new Envelope(1, 0, new Prepare(new Ballot(5, 2), 0)));
+        storage.crash(0);
+        assertThat(storage.recover().promised()).isEqualTo(new Ballot(3, 1));
+    }
+
+    private static io.synod.core.Value value(String payload) {
+        return io.synod.core.Value.of(new io.synod.core.Command(1, payload.hashCode(), payload.getBytes()));
+    }
+}

@@ -1,0 +1,74 @@
+package io.synod.sim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.synod.core.PlantedBug;
+import java.util.Set;
+import java.util.function.LongFunction;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Checkers are proven, not trusted: each test plants a known bug and shows the simulator catching it within a bounded
+ * number of seeds, and by the checker that should. A checker that let one of these through would be worthless.
+ */
+class PlantedBugTest {
+    private static final int SEED_BUDGET = 200;
+
+    /** Runs seeds from 1 until one fails; returns that failure. Fails the test if none does within the budget. */
+    private static Simulation.Result firstFailure(LongFunction<Simulation.Options> options) {
+        for (long seed = 1; seed <= SEED_BUDGET; seed++) {
+            Simulation.Result result = new Simulation(options.apply(seed)).run();
+            if (!result.passed()) {
+                return result;
+            }
+        }
+        throw new AssertionError("no seed in 1.." + SEED_BUDGET + " caught the planted bug");
+    }
+
+    private static Simulation.Result withBug(PlantedBug bug) {
+        return firstFailure(seed -> Simulation.Options.of(seed).withBugs(Set.of(bug)));
+    }
+
+    @Test
+    void anAcceptorThatForgetsItsPromiseAcrossARestartIsCaughtByAgreement() {
+        Simulation.Result result = withBug(PlantedBug.FORGET_PROMISE_ON_RESTART);
+        assertThat(result.checker()).isEqualTo("agreement");
+    }
+
+    @Test
+    void aProposerThatIgnoresAcceptedValuesInPromisesIsCaughtByAgreement() {
+        Simulation.Result result = withBug(PlantedBug.IGNORE_PROMISED_VALUES);
+        assertThat(result.checker()).isEqualTo("agreement");
+        assertThat(result.message()).contains("two values chosen");
+    }
+
+    @Test
+    void aLearnerThatAppliesOutOfOrderIsCaught() {
+        Simulation.Result result = withBug(PlantedBug.APPLY_OUT_OF_ORDER);
+        assertThat(result.checker()).isIn("invariant", "replica-consistency");
+    }
+
+    @Test
+    void aNodeThatSendsBeforeItPersistsIsCaughtByDurability() {
+        Simulation.Result result = withBug(PlantedBug.SEND_BEFORE_PERSIST);
+        assertThat(result.checker()).isEqualTo("durability");
+        assertThat(result.message()).contains("no majority has durably accepted");
+    }
+
+    @Test
+    void aNondeterministicStateMachineIsCaughtByReplicaConsistency() {
+        Simulation.Result result = firstFailure(seed -> Simulation.Options.of(seed).withNondeterministicStateMachine());
+        assertThat(result.checker()).isEqualTo("replica-consistency");
+    }
+
+    @Test
+    void everyFailureNamesItsSeedAndReplaysExactly() {
+        Simulation.Result first = withBug(PlantedBug.IGNORE_PROMISED_VALUES);
+        Simulation.Result replay = new Simulation(
+                Simulation.Options.of(first.seed()).withBugs(Set.of(PlantedBug.IGNORE_PROMISED_VALUES))).run();
+        assertThat(replay.checker()).isEqualTo(first.checker());
+        assertThat(replay.message()).isEqualTo(first.message());
+        assertThat(replay.traceHash()).isEqualTo(first.traceHash());
+        assertThat(first.lastEvents()).isNotEmpty();
+    }
+}
