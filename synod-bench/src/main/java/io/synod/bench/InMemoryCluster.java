@@ -9,7 +9,7 @@ import io.synod.core.election.NoMasterElection;
 import io.synod.core.message.Envelope;
 import io.synod.replica.Outcome;
 import io.synod.replica.Replica;
-import io.synod.replica.Storage;
+import io.synod.storage.Storage;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +20,8 @@ import java.util.function.UnaryOperator;
 /**
  * Real {@link Replica}s and {@link Node}s wired together in memory on one thread, with no I/O at all: records are
  * counted and dropped, messages go through a queue. It measures what the protocol and the loop cost by themselves.
- * Chosen values are compacted as they are applied, so memory stays flat however long it runs.
+ * Snapshots are taken (and counted, not written) every 4096 slots, so chosen values are compacted and memory stays flat
+ * however long it runs.
  */
 public final class InMemoryCluster {
     /** Counts records and forgets them; every sync is complete on return. */
@@ -43,6 +44,35 @@ public final class InMemoryCluster {
         public DurableState recover() {
             return DurableState.empty();
         }
+
+        @Override
+        public long saveSnapshot(long slot, StateMachine.Snapshot snapshot) {
+            return 8;
+        }
+
+        @Override
+        public byte[] readSnapshot(long slot, long offset, int maxBytes) {
+            return null;
+        }
+
+        @Override
+        public void writeSnapshotChunk(long slot, long offset, byte[] data) {
+            throw new IllegalStateException("no snapshot transfer in the benchmark");
+        }
+
+        @Override
+        public boolean finishSnapshot(long slot, long totalBytes) {
+            return false;
+        }
+
+        @Override
+        public StateMachine.SnapshotSource openSnapshot(long slot) {
+            throw new IllegalStateException("no recovery in the benchmark");
+        }
+
+        @Override
+        public void compact(long retainFrom) {
+        }
     }
 
     /** Counts applied commands. */
@@ -54,6 +84,17 @@ public final class InMemoryCluster {
         public byte[] apply(long slot, byte[] command) {
             applied++;
             return EMPTY;
+        }
+
+        @Override
+        public Snapshot snapshot() {
+            long count = applied;
+            return sink -> sink.write(java.nio.ByteBuffer.allocate(8).putLong(count).array(), 0, 8);
+        }
+
+        @Override
+        public void restore(SnapshotSource source) {
+            throw new IllegalStateException("no recovery in the benchmark");
         }
     }
 
@@ -76,7 +117,9 @@ public final class InMemoryCluster {
                     new NoMasterElection(random.split(), config.backoffBaseMs(), config.backoffMaxMs()));
             CountingStorage disk = new CountingStorage();
             CountingStateMachine machine = new CountingStateMachine();
-            replicas.add(new Replica(node, disk, wire::addLast, machine, random.split()));
+            // Snapshots (counted, not written) let the nodes compact, so memory stays flat.
+            replicas.add(new Replica(node, disk, wire::addLast, machine, random.split(),
+                    new Replica.Options(4_096, 1_024)));
             machines.add(machine);
             disks.add(disk);
         }
@@ -112,15 +155,6 @@ public final class InMemoryCluster {
             }
             messages++;
             replicas.get(envelope.to()).receive(now, envelope);
-            compact(envelope.to());
-        }
-    }
-
-    private void compact(int id) {
-        Node node = replicas.get(id).node();
-        long applied = node.status().applied();
-        if (applied - node.status().firstRetained() > 4_096) {
-            node.compactBelow(applied - 1_024);
         }
     }
 

@@ -14,10 +14,30 @@ public final class DurableState {
     private Ballot promised = Ballot.ZERO;
     private final Map<Long, Acceptor.Vote> accepted = new HashMap<>();
     private final Map<Long, Value> chosen = new HashMap<>();
+    private long snapshotSlot;
+    private long snapshotBytes;
 
     /** The state of a node that has never run. */
     public static DurableState empty() {
         return new DurableState();
+    }
+
+    /**
+     * Records that recovery starts from a snapshot covering every slot below {@code slot}, {@code bytes} long. Call
+     * before replaying records; records about slots below it are then ignored.
+     */
+    public void startAfterSnapshot(long slot, long bytes) {
+        Invariants.check(accepted.isEmpty() && chosen.isEmpty(), "snapshot position set after records");
+        this.snapshotSlot = slot;
+        this.snapshotBytes = bytes;
+    }
+
+    public long snapshotSlot() {
+        return snapshotSlot;
+    }
+
+    public long snapshotBytes() {
+        return snapshotBytes;
     }
 
     /** Replays one record. Records must come in the order they were persisted. */
@@ -29,6 +49,12 @@ public final class DurableState {
                 }
             }
             case Durable.Accepted a -> {
+                if (a.slot() < snapshotSlot) {
+                    if (a.ballot().greaterThan(promised)) {
+                        promised = a.ballot();
+                    }
+                    return;
+                }
                 Acceptor.Vote previous = accepted.get(a.slot());
                 if (previous != null && previous.ballot().equals(a.ballot())) {
                     Invariants.check(previous.value().equals(a.value()),
@@ -39,6 +65,9 @@ public final class DurableState {
                 }
             }
             case Durable.Chosen c -> {
+                if (c.slot() < snapshotSlot) {
+                    return;
+                }
                 Value previous = chosen.putIfAbsent(c.slot(), c.value());
                 Invariants.check(previous == null || previous.equals(c.value()),
                         "log holds two chosen values for slot %d", c.slot());

@@ -19,6 +19,20 @@ public sealed interface Input {
      */
     record Propose(long requestId, byte[] payload) implements Input {}
 
+    /**
+     * The replica wrote a snapshot of the state machine at {@code slot} (covering every slot below it), durably, of
+     * {@code totalBytes} bytes. The node may serve it to peers, and forgets chosen values below {@code retainFrom}
+     * (at most {@code slot}): a peer that needs them gets the snapshot instead.
+     */
+    record SnapshotTaken(long slot, long totalBytes, long retainFrom) implements Input {}
+
+    /**
+     * The replica finished receiving the snapshot at {@code slot}: if {@code ok}, it is durable, its checksum held and
+     * the state machine was restored from it, so every slot below {@code slot} counts as applied. If not (a bad
+     * checksum), the node fetches it again.
+     */
+    record SnapshotInstalled(long slot, boolean ok) implements Input {}
+
     /** The singleton tick. */
     Tick TICK = new Tick();
 }

@@ -11,6 +11,8 @@ import io.synod.core.message.Message;
 import io.synod.core.message.Nack;
 import io.synod.core.message.Prepare;
 import io.synod.core.message.Promise;
+import io.synod.core.message.SnapshotChunk;
+import io.synod.core.message.SnapshotRequest;
 import io.synod.core.paxos.Acceptor;
 import io.synod.core.paxos.Ballot;
 import io.synod.core.paxos.CatchUp;
@@ -44,6 +46,7 @@ public final class Node {
     private final CatchUp catchUp;
     private final Election election;
     private final List<Ready.Rejection> rejected = new ArrayList<>();
+    private final List<Long> unknown = new ArrayList<>();
 
     private long nowMs = Long.MIN_VALUE;
     private long progressAtMs;
@@ -61,11 +64,15 @@ public final class Node {
         this.config = config;
         this.election = election;
         this.outbox = new Outbox(config.nodeId(), new Quorum(config.members()));
-        this.learner = new Learner(outbox, 0, recovered.chosen(), config.hasBug(PlantedBug.APPLY_OUT_OF_ORDER));
+        this.learner = new Learner(outbox, recovered.snapshotSlot(), recovered.chosen(),
+                config.hasBug(PlantedBug.APPLY_OUT_OF_ORDER));
         Ballot promised = config.hasBug(PlantedBug.FORGET_PROMISE_ON_RESTART) ? Ballot.ZERO : recovered.promised();
         this.acceptor = new Acceptor(outbox, learner, config.acceptWindow(), promised, recovered.accepted());
         this.proposer = new Proposer(config, outbox, learner, acceptor, election);
         this.catchUp = new CatchUp(config, outbox, learner, random);
+        if (recovered.snapshotSlot() > 0) {
+            catchUp.onSnapshotTaken(recovered.snapshotSlot(), recovered.snapshotBytes());
+        }
         this.learner.setListener(this::learned);
         this.lastCommitted = learner.committed();
     }
@@ -86,6 +93,11 @@ public final class Node {
             case Input.Receive receive -> receive(receive.envelope());
             case Input.Propose propose -> propose(propose);
             case Input.Tick tick -> { }
+            case Input.SnapshotTaken taken -> {
+                catchUp.onSnapshotTaken(taken.slot(), taken.totalBytes());
+                learner.compactBelow(Math.min(taken.retainFrom(), learner.applied()));
+            }
+            case Input.SnapshotInstalled installed -> installSnapshot(installed);
         }
         drainSelf();
         runTimers();
@@ -98,6 +110,16 @@ public final class Node {
         } else if (!proposer.propose(new Command(config.nodeId(), propose.requestId(), propose.payload()))) {
             rejected.add(new Ready.Rejection(propose.requestId(), Ready.Reason.OVERLOADED));
         }
+    }
+
+    private void installSnapshot(Input.SnapshotInstalled installed) {
+        if (!catchUp.onSnapshotInstalled(installed.slot(), installed.ok(), nowMs)
+                || installed.slot() <= learner.applied()) {
+            return;
+        }
+        learner.installSnapshot(installed.slot());
+        acceptor.forgetBelow(installed.slot());
+        unknown.addAll(proposer.onSnapshotInstalled(installed.slot(), nowMs));
     }
 
     private void receive(Envelope envelope) {
@@ -136,6 +158,8 @@ public final class Node {
             }
             case CatchUpRequest request -> outbox.send(from, catchUp.onRequest(request));
             case CatchUpReply reply -> catchUp.onReply(from, reply, nowMs);
+            case SnapshotRequest request -> catchUp.onSnapshotRequest(from, request);
+            case SnapshotChunk chunk -> catchUp.onSnapshotChunk(from, chunk, nowMs);
         }
     }
 
@@ -203,6 +227,7 @@ public final class Node {
         proposer.pump(nowMs);
         drainSelf();
         return !outbox.isEmpty() || learner.applied() < learner.committed() || !rejected.isEmpty()
+                || !unknown.isEmpty() || catchUp.hasSnapshotWork()
                 || (config.hasBug(PlantedBug.APPLY_OUT_OF_ORDER) && !learner.toApply().isEmpty());
     }
 
@@ -215,7 +240,8 @@ public final class Node {
         proposer.pump(nowMs);
         drainSelf();
         Ready ready = new Ready(outbox.records(), outbox.mustSync(), outbox.messages(), learner.toApply(),
-                List.copyOf(rejected), wakeAtMs());
+                List.copyOf(rejected), List.copyOf(unknown), catchUp.takeSnapshotReads(),
+                catchUp.takeSnapshotWrites(), wakeAtMs());
         handedOut = ready;
         return ready;
     }
@@ -226,6 +252,7 @@ public final class Node {
         learner.markApplied(handedOut.toApply());
         outbox.clear();
         rejected.clear();
+        unknown.clear();
         handedOut = null;
     }
 
@@ -242,14 +269,6 @@ public final class Node {
         return new NodeStatus(config.nodeId(), proposer.role(), proposer.ballot(), acceptor.promised(), leader,
                 learner.firstRetained(), learner.committed(), learner.applied(), proposer.pendingCount(),
                 election.master(nowMs));
-    }
-
-    /**
-     * Forgets chosen values below {@code slot}, which must not be above the applied index: the caller holds a snapshot
-     * of the state machine that covers them. A peer that needs them later must be sent that snapshot instead.
-     */
-    public void compactBelow(long slot) {
-        learner.compactBelow(slot);
     }
 
     /** The chosen value of {@code slot} if this node knows and still holds it, else null. */

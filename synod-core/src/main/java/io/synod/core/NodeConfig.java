@@ -25,6 +25,7 @@ import java.util.Set;
  * @param catchUpMaxBytes most bytes of chosen values in one catch-up reply (at least one value is always sent)
  * @param backoffBaseMs first window of the randomized exponential backoff after a duel (seed 003)
  * @param backoffMaxMs largest backoff window
+ * @param snapshotChunkBytes most bytes of a snapshot sent in one message
  * @param plantedBugs deliberate bugs for checker tests; empty in production
  */
 public record NodeConfig(
@@ -44,6 +45,7 @@ public record NodeConfig(
         int catchUpMaxBytes,
         long backoffBaseMs,
         long backoffMaxMs,
+        int snapshotChunkBytes,
         Set<PlantedBug> plantedBugs) {
 
     public NodeConfig {
@@ -59,6 +61,7 @@ public record NodeConfig(
         require(resolveTimeoutMs >= 1 && catchUpIntervalMs >= 1, "timeouts must be >= 1 ms");
         require(catchUpMaxEntries >= 1 && catchUpMaxBytes >= 1, "catch-up bounds must be >= 1");
         require(backoffBaseMs >= 1 && backoffMaxMs >= backoffBaseMs, "backoff needs 1 <= base <= max");
+        require(snapshotChunkBytes >= 1, "snapshotChunkBytes must be >= 1");
     }
 
     private static void require(boolean condition, String message) {
@@ -94,6 +97,7 @@ public record NodeConfig(
         b.catchUpMaxBytes = catchUpMaxBytes;
         b.backoffBaseMs = backoffBaseMs;
         b.backoffMaxMs = backoffMaxMs;
+        b.snapshotChunkBytes = snapshotChunkBytes;
         b.plantedBugs = plantedBugs;
         return b;
     }
@@ -120,6 +124,7 @@ public record NodeConfig(
         private int catchUpMaxBytes = 4 << 20;
         private long backoffBaseMs = 20;
         private long backoffMaxMs = 1_000;
+        private int snapshotChunkBytes = 1 << 20;
         private Set<PlantedBug> plantedBugs = Set.of();
 
         private Builder(int nodeId, List<Integer> members) {
@@ -172,6 +177,11 @@ public record NodeConfig(
             return this;
         }
 
+        public Builder snapshotChunkBytes(int bytes) {
+            this.snapshotChunkBytes = bytes;
+            return this;
+        }
+
         public Builder plantedBugs(Set<PlantedBug> bugs) {
             this.plantedBugs = bugs;
             return this;
@@ -180,7 +190,8 @@ public record NodeConfig(
         public NodeConfig build() {
             return new NodeConfig(nodeId, members, pipelineWindow, acceptWindow, maxBatchCommands, maxBatchBytes,
                     maxPendingCommands, heartbeatMs, retransmitMs, prepareTimeoutMs, resolveTimeoutMs,
-                    catchUpIntervalMs, catchUpMaxEntries, catchUpMaxBytes, backoffBaseMs, backoffMaxMs, plantedBugs);
+                    catchUpIntervalMs, catchUpMaxEntries, catchUpMaxBytes, backoffBaseMs, backoffMaxMs, snapshotChunkBytes,
+                    plantedBugs);
         }
     }
 }

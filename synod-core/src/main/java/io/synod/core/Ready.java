@@ -10,7 +10,11 @@ import java.util.List;
  *       records before them) to stable storage;</li>
  *   <li><b>send</b> every message in {@link #messages()} — only once step 1 is durable (persist before send);</li>
  *   <li><b>apply</b> every entry in {@link #toApply()} to the state machine, in the order given (slot order);</li>
- *   <li>answer every proposal in {@link #rejected()} with its reason;</li>
+ *   <li>answer every proposal in {@link #rejected()} with its reason, and every one in {@link #unknown()} as of
+ *       unknown outcome;</li>
+ *   <li>for every {@link SnapshotRead}, read those bytes of the local snapshot and send them to the peer as a
+ *       {@link io.synod.core.message.SnapshotChunk}; write every {@link SnapshotWrite} to the snapshot being received
+ *       and, after the last one, verify and install it and step {@link Input.SnapshotInstalled};</li>
  *   <li>call {@link Node#advance()}, and arrange a {@link Input.Tick} at {@link #wakeAtMs()}.</li>
  * </ol>
  * Nothing in a Ready may take effect outside the node before the Ready's records, and those of every earlier Ready,
@@ -21,6 +25,10 @@ import java.util.List;
  * @param messages messages to peers; none addressed to this node
  * @param toApply chosen values to apply, consecutive slots in slot order
  * @param rejected client commands the node will not put in the log, with why
+ * @param unknown request ids of this node's commands whose fate it can no longer learn (their slots were covered by
+ *     an installed snapshot): they may or may not have been applied
+ * @param snapshotReads chunks of the local snapshot to send to peers
+ * @param snapshotWrites chunks of a peer's snapshot to write, in offset order
  * @param wakeAtMs when the node next needs a {@link Input.Tick} ({@code Long.MAX_VALUE} if never by time alone)
  */
 public record Ready(
@@ -29,7 +37,22 @@ public record Ready(
         List<Envelope> messages,
         List<LogEntry> toApply,
         List<Rejection> rejected,
+        List<Long> unknown,
+        List<SnapshotRead> snapshotReads,
+        List<SnapshotWrite> snapshotWrites,
         long wakeAtMs) {
+
+    /**
+     * Send bytes {@code offset ..} (at most {@code maxBytes}) of the local snapshot at {@code slot}, which is
+     * {@code totalBytes} long, to {@code to}.
+     */
+    public record SnapshotRead(int to, long slot, long offset, int maxBytes, long totalBytes) {}
+
+    /**
+     * Write {@code data} at {@code offset} of the snapshot at {@code slot} being received, {@code totalBytes} long;
+     * {@code last} is true for the chunk that completes it.
+     */
+    public record SnapshotWrite(long slot, long offset, long totalBytes, byte[] data, boolean last) {}
 
     /** A client command the node refused, and why. Nothing of it was put in the log. */
     public record Rejection(long requestId, Reason reason) {}
@@ -44,6 +67,7 @@ public record Ready(
 
     /** True if there is nothing to persist, send, apply or answer. */
     public boolean isEmpty() {
-        return records.isEmpty() && messages.isEmpty() && toApply.isEmpty() && rejected.isEmpty();
+        return records.isEmpty() && messages.isEmpty() && toApply.isEmpty() && rejected.isEmpty()
+                && unknown.isEmpty() && snapshotReads.isEmpty() && snapshotWrites.isEmpty();
     }
 }

@@ -1,10 +1,18 @@
 package io.synod.replica;
 
+import io.synod.core.Ready;
+
 /** How a proposal ended, as the replica reports it to the caller that made it. */
 public sealed interface Outcome {
     /** The command was chosen for {@code slot} and applied; {@code result} is what the state machine returned. */
     record Applied(long slot, byte[] result) implements Outcome {}
 
     /** The command was not put in the log and never will be; safe to retry. */
-    record Rejected(io.synod.core.Ready.Reason reason) implements Outcome {}
+    record Rejected(Ready.Reason reason) implements Outcome {}
+
+    /**
+     * The node can no longer tell whether the command was applied (its slot was covered by a snapshot from a peer).
+     * The client must treat the write as unknown: it may or may not have happened.
+     */
+    record Unknown() implements Outcome {}
 }

@@ -1,7 +1,6 @@
 package io.synod.replica;
 
 import io.synod.core.Command;
-import io.synod.core.Durable;
 import io.synod.core.Input;
 import io.synod.core.Invariants;
 import io.synod.core.LogEntry;
@@ -11,9 +10,10 @@ import io.synod.core.PlantedBug;
 import io.synod.core.Ready;
 import io.synod.core.StateMachine;
 import io.synod.core.message.Envelope;
+import io.synod.core.message.SnapshotChunk;
+import io.synod.storage.Storage;
 import java.util.ArrayDeque;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
@@ -30,45 +30,78 @@ import java.util.random.RandomGenerator;
  * node; the next Ready's records go into the next sync, and held outputs are released in order when
  * {@link #synced} reports completion.
  *
+ * <p>Snapshots: every {@code snapshotEverySlots} applied slots the loop captures the state machine and has the storage
+ * write it; once it is durable the node serves it to peers that are far behind, and records and chosen values more
+ * than {@code retainSlots} below it are compacted away. A snapshot received from a peer is written chunk by chunk,
+ * verified, and installed in place of the state machine's state.
+ *
  * <p>Contract: single-threaded; one thread owns the replica and calls every method. Times never go backwards. No
- * method blocks except for what {@link Storage#append} may do. An {@link io.synod.core.InvariantViolation} from any
- * method means the node must stop.
+ * method blocks except for what the storage does. An {@link io.synod.core.InvariantViolation} or a
+ * {@link io.synod.storage.StorageFailure} from any method means the node must stop.
  */
 public final class Replica {
-    private record Held(long ticket, List<Envelope> messages, List<LogEntry> toApply, List<Ready.Rejection> rejected) {}
+    /**
+     * The replica's own settings.
+     *
+     * @param snapshotEverySlots take a snapshot each time this many more slots are applied (0: never)
+     * @param retainSlots keep this many slots of records and chosen values below the newest snapshot, so a peer a
+     *     little behind catches up from the log rather than with the whole snapshot
+     */
+    public record Options(long snapshotEverySlots, long retainSlots) {
+        public static final Options NO_SNAPSHOTS = new Options(0, 0);
+    }
+
+    private record Held(long ticket, Ready ready) {}
 
     private final Node node;
     private final Storage storage;
     private final Transport transport;
     private final StateMachine stateMachine;
     private final RandomGenerator random;
+    private final Options options;
     private final int self;
     private final boolean sendBeforePersist;
 
     private final Map<Long, Consumer<Outcome>> waiting = new HashMap<>();
     private final ArrayDeque<Held> held = new ArrayDeque<>();
+    private final ArrayDeque<Input> internal = new ArrayDeque<>();
     private long requestedTicket;
     private long syncedTicket;
     private long appliedSlot;
+    private long snapshotSlot;
+    private boolean snapshotInProgress;
     private long wakeAtMs = Long.MIN_VALUE;
     private long nowMs = Long.MIN_VALUE;
     private boolean holding;
 
     /**
      * @param node the protocol core, built from {@code storage.recover()}
-     * @param storage where records go
+     * @param storage where records and snapshots go
      * @param transport where messages go
-     * @param stateMachine what chosen commands are applied to; fresh (empty) at construction
+     * @param stateMachine what chosen commands are applied to; empty at construction, restored here from the
+     *     storage's snapshot if recovery started from one
      * @param random source of request ids
      */
-    public Replica(Node node, Storage storage, Transport transport, StateMachine stateMachine, RandomGenerator random) {
+    public Replica(Node node, Storage storage, Transport transport, StateMachine stateMachine, RandomGenerator random,
+            Options options) {
         this.node = node;
         this.storage = storage;
         this.transport = transport;
         this.stateMachine = stateMachine;
         this.random = random;
+        this.options = options;
         this.self = node.config().nodeId();
         this.sendBeforePersist = node.config().hasBug(PlantedBug.SEND_BEFORE_PERSIST);
+        long recoveredSnapshot = node.status().applied();
+        if (recoveredSnapshot > 0) {
+            stateMachine.restore(storage.openSnapshot(recoveredSnapshot));
+            appliedSlot = recoveredSnapshot;
+            snapshotSlot = recoveredSnapshot;
+        }
+    }
+
+    public Replica(Node node, Storage storage, Transport transport, StateMachine stateMachine, RandomGenerator random) {
+        this(node, storage, transport, stateMachine, random, Options.NO_SNAPSHOTS);
     }
 
     /** Hands a message from a peer to the node. */
@@ -100,6 +133,20 @@ public final class Replica {
         this.nowMs = Math.max(this.nowMs, nowMs);
         syncedTicket = Math.max(syncedTicket, ticket);
         release();
+        drain();
+    }
+
+    /** Reports that the storage finished writing the snapshot at {@code slot}, {@code bytes} long. */
+    public void snapshotSaved(long nowMs, long slot, long bytes) {
+        this.nowMs = Math.max(this.nowMs, nowMs);
+        snapshotInProgress = false;
+        if (slot > snapshotSlot) {
+            snapshotSlot = slot;
+            long retainFrom = Math.max(0, slot - options.retainSlots());
+            internal.addLast(new Input.SnapshotTaken(slot, bytes, retainFrom));
+            storage.compact(retainFrom);
+        }
+        drain();
     }
 
     /**
@@ -125,14 +172,20 @@ public final class Replica {
         }
     }
 
-    /** Obeys Readys until the node has nothing more to do. */
+    /** Obeys Readys, and steps the loop's own inputs, until the node has nothing more to do. */
     private void drain() {
         // Each round sends at most a window of slots, so the loop ends; the bound only guards against a core bug.
-        for (int round = 0; node.hasReady(); round++) {
+        for (int round = 0; ; round++) {
             Invariants.check(round < 1_000_000, "node %d keeps producing work without input", self);
-            Ready ready = node.ready();
-            obey(ready);
-            node.advance();
+            if (node.hasReady()) {
+                Ready ready = node.ready();
+                obey(ready);
+                node.advance();
+            } else if (!internal.isEmpty()) {
+                node.step(Math.max(nowMs, 0), internal.pollFirst());
+            } else {
+                break;
+            }
         }
         wakeAtMs = node.wakeAtMs();
     }
@@ -142,54 +195,113 @@ public final class Replica {
             storage.append(ready.records());
         }
         if (ready.mustSync()) {
-            persistSynced();
+            long ticket = ++requestedTicket;
+            if (storage.sync(ticket)) {
+                syncedTicket = ticket;
+            }
         }
         // The planted bug lets outputs out at once, while the sync they depend on is still running.
         long needed = sendBeforePersist ? syncedTicket : requestedTicket;
-        held.addLast(new Held(needed, ready.messages(), ready.toApply(), ready.rejected()));
+        held.addLast(new Held(needed, ready));
         release();
-    }
-
-    private void persistSynced() {
-        long ticket = ++requestedTicket;
-        if (storage.sync(ticket)) {
-            syncedTicket = ticket;
-        }
     }
 
     /** Lets out, in order, every held output whose records are durable. */
     private void release() {
         while (!held.isEmpty() && held.peekFirst().ticket() <= syncedTicket) {
-            Held next = held.pollFirst();
-            for (Envelope envelope : next.messages()) {
+            Ready ready = held.pollFirst().ready();
+            for (Envelope envelope : ready.messages()) {
                 transport.send(envelope);
             }
-            for (LogEntry entry : next.toApply()) {
+            for (LogEntry entry : ready.toApply()) {
                 apply(entry);
             }
-            for (Ready.Rejection rejection : next.rejected()) {
-                Consumer<Outcome> callback = waiting.remove(rejection.requestId());
-                if (callback != null) {
-                    callback.accept(new Outcome.Rejected(rejection.reason()));
-                }
+            for (Ready.Rejection rejection : ready.rejected()) {
+                answer(rejection.requestId(), new Outcome.Rejected(rejection.reason()));
             }
+            for (long requestId : ready.unknown()) {
+                answer(requestId, new Outcome.Unknown());
+            }
+            for (Ready.SnapshotRead read : ready.snapshotReads()) {
+                sendSnapshotChunk(read);
+            }
+            for (Ready.SnapshotWrite write : ready.snapshotWrites()) {
+                receiveSnapshotChunk(write);
+            }
+        }
+        maybeSnapshot();
+    }
+
+    private void answer(long requestId, Outcome outcome) {
+        Consumer<Outcome> callback = waiting.remove(requestId);
+        if (callback != null) {
+            callback.accept(outcome);
         }
     }
 
     private void apply(LogEntry entry) {
+        if (entry.slot() < appliedSlot && entry.slot() < snapshotSlot) {
+            return; // covered by a snapshot installed since this entry was handed out
+        }
         Invariants.check(entry.slot() == appliedSlot, "replica %d applying slot %d, expected %d",
                 self, entry.slot(), appliedSlot);
         for (Command command : entry.value().commands()) {
             byte[] result = stateMachine.apply(entry.slot(), command.payload());
             if (command.origin() == self) {
-                Consumer<Outcome> callback = waiting.remove(command.requestId());
-                if (callback != null) {
-                    callback.accept(new Outcome.Applied(entry.slot(), result));
-                }
+                answer(command.requestId(), new Outcome.Applied(entry.slot(), result));
             }
         }
         appliedSlot++;
     }
+
+    // ----- snapshots -----
+
+    private void maybeSnapshot() {
+        if (options.snapshotEverySlots() <= 0 || snapshotInProgress
+                || appliedSlot - snapshotSlot < options.snapshotEverySlots()) {
+            return;
+        }
+        snapshotInProgress = true;
+        long slot = appliedSlot;
+        long bytes = storage.saveSnapshot(slot, stateMachine.snapshot());
+        if (bytes >= 0) {
+            snapshotInProgress = false;
+            if (slot > snapshotSlot) {
+                snapshotSlot = slot;
+                long retainFrom = Math.max(0, slot - options.retainSlots());
+                internal.addLast(new Input.SnapshotTaken(slot, bytes, retainFrom));
+                storage.compact(retainFrom);
+            }
+        }
+    }
+
+    private void sendSnapshotChunk(Ready.SnapshotRead read) {
+        if (read.slot() != snapshotSlot) {
+            return;
+        }
+        byte[] data = storage.readSnapshot(read.slot(), read.offset(), read.maxBytes());
+        if (data != null) {
+            transport.send(new Envelope(self, read.to(),
+                    new SnapshotChunk(read.slot(), read.offset(), read.totalBytes(), data)));
+        }
+    }
+
+    private void receiveSnapshotChunk(Ready.SnapshotWrite write) {
+        storage.writeSnapshotChunk(write.slot(), write.offset(), write.data());
+        if (!write.last()) {
+            return;
+        }
+        // A snapshot no newer than what this replica already applied is useless: finishSnapshot keeps the newest.
+        boolean ok = storage.finishSnapshot(write.slot(), write.totalBytes());
+        if (ok && write.slot() > appliedSlot) {
+            stateMachine.restore(storage.openSnapshot(write.slot()));
+            appliedSlot = write.slot();
+            snapshotSlot = write.slot();
+        }
+        internal.addLast(new Input.SnapshotInstalled(write.slot(), ok));
+    }
+
+    // ----- queries -----
 
     /** When the node next needs {@link #tick}. */
     public long wakeAtMs() {
@@ -199,6 +311,11 @@ public final class Replica {
     /** Every slot below this one has been applied to the state machine. */
     public long appliedSlot() {
         return appliedSlot;
+    }
+
+    /** The slot of the newest durable snapshot (0 if none). */
+    public long snapshotSlot() {
+        return snapshotSlot;
     }
 
     /** Proposals made here that have not been answered yet. */
@@ -218,4 +335,5 @@ public final class Replica {
     public Node node() {
         return node;
     }
+
 }

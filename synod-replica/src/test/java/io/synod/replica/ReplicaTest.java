@@ -15,6 +15,8 @@ import io.synod.core.paxos.Ballot;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import io.synod.core.StateMachine;
+import io.synod.storage.MemoryStorage;
 import org.junit.jupiter.api.Test;
 
 /** The loop's ordering: persist before send, group commit, apply in order, answers after durability. */
@@ -23,14 +25,34 @@ class ReplicaTest {
     private final MemoryStorage storage = new MemoryStorage(true);
     private final List<String> applied = new ArrayList<>();
 
+    /** Records what it applies; answers "ok SLOT". */
+    private final class Recording implements StateMachine {
+        @Override
+        public byte[] apply(long slot, byte[] command) {
+            applied.add(slot + ":" + new String(command));
+            return ("ok " + slot).getBytes();
+        }
+
+        @Override
+        public Snapshot snapshot() {
+            List<String> copy = List.copyOf(applied);
+            return sink -> {
+                byte[] bytes = String.join("\n", copy).getBytes();
+                sink.write(bytes, 0, bytes.length);
+            };
+        }
+
+        @Override
+        public void restore(SnapshotSource source) {
+            throw new IllegalStateException("not used here");
+        }
+    }
+
     private Replica replica(int id) {
         NodeConfig config = NodeConfig.builder(id, List.of(0, 1, 2)).build();
         SplittableRandom random = new SplittableRandom(id);
         Node node = new Node(config, storage.recover(), random.split(), new NoMasterElection(random.split(), 10, 100));
-        return new Replica(node, storage, sent::add, (slot, command) -> {
-            applied.add(slot + ":" + new String(command));
-            return ("ok " + slot).getBytes();
-        }, random.split());
+        return new Replica(node, storage, sent::add, new Recording(), random.split());
     }
 
     @Test
@@ -70,10 +92,7 @@ class ReplicaTest {
         NodeConfig config = NodeConfig.builder(0, List.of(0)).build();
         SplittableRandom random = new SplittableRandom(1);
         Node node = new Node(config, immediate.recover(), random.split(), new NoMasterElection(random.split(), 10, 100));
-        Replica single = new Replica(node, immediate, sent::add, (slot, command) -> {
-            applied.add(slot + ":" + new String(command));
-            return ("ok " + slot).getBytes();
-        }, random.split());
+        Replica single = new Replica(node, immediate, sent::add, new Recording(), random.split());
         single.propose(1, "x".getBytes(), outcomes::add);
         single.propose(2, "y".getBytes(), outcomes::add);
         assertThat(applied).containsExactly("0:x", "1:y");

@@ -24,6 +24,9 @@ import java.util.SplittableRandom;
  * @param safetyMs length of the safety phase, in simulated milliseconds
  * @param pipelineWindow the nodes' pipeline window
  * @param maxBatchCommands the nodes' batch bound (1 = no batching)
+ * @param snapshotEverySlots how often replicas snapshot (0 = never)
+ * @param retainSlots how many slots below a snapshot stay in the log
+ * @param snapshotChunkBytes the largest snapshot chunk sent in one message
  */
 public record Scenario(
         int nodes,
@@ -40,7 +43,10 @@ public record Scenario(
         int clients,
         long safetyMs,
         int pipelineWindow,
-        int maxBatchCommands) {
+        int maxBatchCommands,
+        long snapshotEverySlots,
+        long retainSlots,
+        int snapshotChunkBytes) {
 
     /** The fault families a scenario may use; {@code synod sim --faults} picks a subset. */
     public enum Fault { LOSS, DUPLICATE, REORDER, PARTITION, CRASH, DRIFT, DISK }
@@ -63,8 +69,11 @@ public record Scenario(
         long safety = 5_000 + random.nextInt(25_000);
         int window = (int) pick(random, 1, 4, 32);
         int batch = (int) pick(random, 1, 8, 256);
+        long snapshotEvery = (long) pick(random, 0, 5, 20, 100);
+        long retain = (long) pick(random, 0, 3, 50);
+        int chunk = (int) pick(random, 64, 512, 1 << 16);
         return new Scenario(nodes, loss, duplicate, minDelay, maxDelay, tail, partitions, crashes, drift, fsync,
-                torn, clients, safety, window, batch);
+                torn, clients, safety, window, batch, snapshotEvery, retain, chunk);
     }
 
     private static double pick(SplittableRandom random, double... choices) {
@@ -75,8 +84,10 @@ public record Scenario(
     public String toString() {
         return String.format(Locale.ROOT,
                 "nodes=%d loss=%.2f dup=%.2f delay=%d-%dms tail=%.2f partitions/s=%.1f crashes/s=%.1f "
-                        + "drift=%dppm fsync<=%dms torn=%b clients=%d safety=%dms window=%d batch=%d",
+                        + "drift=%dppm fsync<=%dms torn=%b clients=%d safety=%dms window=%d batch=%d "
+                        + "snapshot-every=%d retain=%d chunk=%dB",
                 nodes, lossRate, duplicateRate, minDelayMs, maxDelayMs, tailRate, partitionRate, crashRate,
-                driftPpmMax, fsyncMaxMs, tornTails, clients, safetyMs, pipelineWindow, maxBatchCommands);
+                driftPpmMax, fsyncMaxMs, tornTails, clients, safetyMs, pipelineWindow, maxBatchCommands,
+                snapshotEverySlots, retainSlots, snapshotChunkBytes);
     }
 }

@@ -6,6 +6,7 @@ import io.synod.core.InvariantViolation;
 import io.synod.core.Node;
 import io.synod.core.NodeConfig;
 import io.synod.core.PlantedBug;
+import io.synod.core.StateMachine;
 import io.synod.core.election.NoMasterElection;
 import io.synod.core.message.Accept;
 import io.synod.core.message.Accepted;
@@ -17,11 +18,13 @@ import io.synod.core.message.Message;
 import io.synod.core.message.Nack;
 import io.synod.core.message.Prepare;
 import io.synod.core.message.Promise;
+import io.synod.core.message.SnapshotChunk;
+import io.synod.core.message.SnapshotRequest;
 import io.synod.core.paxos.Proposer;
-import io.synod.replica.MemoryStorage;
+import io.synod.storage.MemoryStorage;
 import io.synod.replica.Outcome;
 import io.synod.replica.Replica;
-import io.synod.replica.Storage;
+import io.synod.storage.Storage;
 import java.io.PrintStream;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -410,7 +413,11 @@ public final class Simulation {
             case Commit c -> "Commit " + c.ballot() + " chosenBelow " + c.chosenBelow() + " committed "
                     + c.committed();
             case CatchUpRequest r -> "CatchUpRequest from " + r.fromSlot();
-            case CatchUpReply r -> "CatchUpReply committed " + r.committed() + " entries " + r.entries().size();
+            case CatchUpReply r -> "CatchUpReply committed " + r.committed() + " entries " + r.entries().size()
+                    + (r.snapshotSlot() >= 0 ? " snapshot " + r.snapshotSlot() : "");
+            case SnapshotRequest r -> "SnapshotRequest slot " + r.snapshotSlot() + " offset " + r.offset();
+            case SnapshotChunk c -> "SnapshotChunk slot " + c.snapshotSlot() + " offset " + c.offset() + " of "
+                    + c.totalBytes() + " len " + c.data().length;
         };
         return envelope.from() + "->" + envelope.to() + " " + what;
     }
@@ -446,6 +453,7 @@ public final class Simulation {
             NodeConfig config = NodeConfig.builder(id, members)
                     .pipelineWindow(scenario.pipelineWindow())
                     .batching(scenario.maxBatchCommands(), 1 << 20)
+                    .snapshotChunkBytes(scenario.snapshotChunkBytes())
                     .plantedBugs(options.plantedBugs())
                     .build();
             SplittableRandom nodeRandom = random.split();
@@ -453,7 +461,8 @@ public final class Simulation {
             Node node = new Node(config, recovered, nodeRandom.split(),
                     new NoMasterElection(nodeRandom.split(), config.backoffBaseMs(), config.backoffMaxMs()));
             stateMachine = new ListStateMachine(id, options.nondeterministicStateMachine(), checkers);
-            replica = new Replica(node, new CheckedStorage(), Simulation.this::send, stateMachine, nodeRandom.split());
+            replica = new Replica(node, new CheckedStorage(), Simulation.this::send, stateMachine, nodeRandom.split(),
+                    new Replica.Options(scenario.snapshotEverySlots(), scenario.retainSlots()));
             wakeAt = Long.MAX_VALUE;
             syncScheduled = false;
             replica.tick(local());
@@ -546,6 +555,36 @@ public final class Simulation {
             public DurableState recover() {
                 return storage.recover();
             }
+
+            @Override
+            public long saveSnapshot(long slot, StateMachine.Snapshot snapshot) {
+                return storage.saveSnapshot(slot, snapshot);
+            }
+
+            @Override
+            public byte[] readSnapshot(long slot, long offset, int maxBytes) {
+                return storage.readSnapshot(slot, offset, maxBytes);
+            }
+
+            @Override
+            public void writeSnapshotChunk(long slot, long offset, byte[] data) {
+                storage.writeSnapshotChunk(slot, offset, data);
+            }
+
+            @Override
+            public boolean finishSnapshot(long slot, long totalBytes) {
+                return storage.finishSnapshot(slot, totalBytes);
+            }
+
+            @Override
+            public StateMachine.SnapshotSource openSnapshot(long slot) {
+                return storage.openSnapshot(slot);
+            }
+
+            @Override
+            public void compact(long retainFrom) {
+                storage.compact(retainFrom);
+            }
         }
     }
 
@@ -594,6 +633,12 @@ public final class Simulation {
             });
         }
 
+        void retry(Checkers.Request request, int tryNumber, String why) {
+            if (outstanding == request && attempt == tryNumber) {
+                schedule(now + 10, Kind.TIMEOUT, id, why, this::send);
+            }
+        }
+
         void answer(Checkers.Request request, int tryNumber, Outcome outcome) {
             switch (outcome) {
                 case Outcome.Applied applied -> {
@@ -607,11 +652,9 @@ public final class Simulation {
                         schedule(now + random.nextInt(50), Kind.PROPOSE, -1, "client " + id + " next", this::next);
                     }
                 }
-                case Outcome.Rejected rejected -> {
-                    if (outstanding == request && attempt == tryNumber) {
-                        schedule(now + 10, Kind.TIMEOUT, id, "rejected", this::send);
-                    }
-                }
+                case Outcome.Rejected rejected -> retry(request, tryNumber, "rejected");
+                // The state machine applies a request at most once, so a write of unknown fate is safe to retry.
+                case Outcome.Unknown unknown -> retry(request, tryNumber, "unknown");
             }
         }
     }

@@ -8,4 +8,5 @@ package io.synod.core.message;
  * safe under all of these.
  */
 public sealed interface Message
-        permits Prepare, Promise, Accept, Accepted, Nack, Commit, CatchUpRequest, CatchUpReply {}
+        permits Prepare, Promise, Accept, Accepted, Nack, Commit, CatchUpRequest, CatchUpReply,
+                SnapshotRequest, SnapshotChunk {}

@@ -138,6 +138,11 @@ public final class Acceptor {
         return learned.size();
     }
 
+    /** Drops every vote below {@code slot}: those slots are covered by an installed snapshot. */
+    public void forgetBelow(long slot) {
+        accepted.headMap(slot, false).clear();
+    }
+
     /** Drops the vote of a slot that is now known chosen: the learner holds its value. */
     public void forget(long slot) {
         accepted.remove(slot);

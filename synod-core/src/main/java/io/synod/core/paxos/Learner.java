@@ -162,6 +162,22 @@ public final class Learner {
     }
 
     /**
+     * A snapshot covering every slot below {@code slot} was installed: the state machine now holds their effect, so
+     * they count as committed and applied, and their values are forgotten. Values known above it are kept.
+     */
+    public void installSnapshot(long slot) {
+        Invariants.check(slot > applied, "snapshot at %d does not move past applied %d", slot, applied);
+        for (long s = firstRetained; s < Math.min(slot, highestKnown() + 1); s++) {
+            chosen.remove(s);
+        }
+        firstRetained = slot;
+        applied = slot;
+        committed = Math.max(committed, slot);
+        learnedOutOfOrder.removeIf(entry -> entry.slot() < slot);
+        advanceCommitted();
+    }
+
+    /**
      * Forgets chosen values below {@code slot}, which must not exceed the applied index. Called when the log is
      * compacted; a peer that needs those slots must get a snapshot instead.
      */

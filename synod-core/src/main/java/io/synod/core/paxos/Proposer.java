@@ -398,6 +398,27 @@ public final class Proposer {
         election.onPreempted(nowMs);
     }
 
+    /**
+     * A snapshot covering every slot below {@code slot} was installed. This node's commands in those slots may or may
+     * not have been chosen, and it can no longer tell: their request ids are returned so their clients hear so.
+     */
+    public List<Long> onSnapshotInstalled(long slot, long nowMs) {
+        stepDown(nowMs);
+        List<Long> unknown = new ArrayList<>();
+        mine.entrySet().removeIf(entry -> {
+            if (entry.getKey() >= slot) {
+                return false;
+            }
+            for (Command command : entry.getValue().commands()) {
+                if (command.origin() == outbox.self()) {
+                    unknown.add(command.requestId());
+                }
+            }
+            return true;
+        });
+        return unknown;
+    }
+
     /** The ballot this node last campaigned in, if it is above {@code other}; used to spot pre-emption. */
     public boolean isOvertakenBy(Ballot other) {
         return role != Role.FOLLOWER && other.greaterThan(ballot);
