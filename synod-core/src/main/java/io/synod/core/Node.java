@@ -142,7 +142,7 @@ public final class Node {
                 catchUp.onPeerCommitted(from, promise.committed(), nowMs);
             }
             case Accept accept -> onAccept(from, accept);
-            case Accepted accepted -> proposer.onAccepted(from, accepted.slot(), accepted.ballot());
+            case Accepted accepted -> proposer.onAccepted(from, accepted.slot(), accepted.ballot(), nowMs);
             case Nack nack -> {
                 proposer.observe(nack.promised());
                 if (nack.rejected().equals(proposer.ballot()) && proposer.isOvertakenBy(nack.promised())) {

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class ContentionTest {
 
     @Test
-    void backoffWindowDoublesUpToTheMaximumAndResetsOnSuccess() {
+    void backoffWindowDoublesUpToTheMaximumAndResetsWhenAProposalIsChosen() {
         NoMasterElection election = new NoMasterElection(new SplittableRandom(1), 10, 80);
         assertThat(election.mayCampaign(0)).isTrue();
         election.onPreempted(0);
@@ -25,6 +25,8 @@ class ContentionTest {
         assertThat(election.mayCampaign(next - 1)).isFalse();
         assertThat(election.mayCampaign(next)).isTrue();
         election.onElected(1_000);
+        assertThat(election.windowMs()).as("winning phase 1 alone is no success").isEqualTo(80);
+        election.onProgress(1_000);
         assertThat(election.windowMs()).isEqualTo(10);
     }
 

@@ -51,7 +51,7 @@ final class SimCommand implements Callable<Integer> {
         }
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         int failed = SimRunner.run(fromSeed, seeds, steps == null ? Long.MAX_VALUE : steps, parseFaults(), Set.of(),
-                quiet, trace, out);
+                Set.of(), quiet, trace, out);
         return failed == 0 ? 0 : 1;
     }
 

@@ -57,14 +57,30 @@ final class Checkers {
         if (record instanceof Durable.Chosen c) {
             Value first = learned.putIfAbsent(c.slot(), c.value());
             if (first != null && !first.equals(c.value())) {
-                throw new SimFailure("agreement", "node " + node + " learned " + c.value() + " for slot " + c.slot()
-                        + " but " + first + " was learned before");
+                throw new SimFailure("agreement", "node " + node + " learned " + describe(c.value()) + " for slot "
+                        + c.slot() + " but " + describe(first) + " was learned before");
             }
             Value truth = chosen.get(c.slot());
             if (truth != null && !truth.equals(c.value())) {
-                throw new SimFailure("agreement", "node " + node + " learned " + c.value() + " for slot " + c.slot()
-                        + " but a majority chose " + truth);
+                throw new SimFailure("agreement", "node " + node + " learned " + describe(c.value()) + " for slot "
+                        + c.slot() + " but a majority chose " + describe(truth));
             }
+        }
+    }
+
+    /** A value's commands with a checksum of their bytes, so two values that differ in one byte read differently. */
+    static String describe(Value value) {
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        for (io.synod.core.Command command : value.commands()) {
+            crc.update(command.payload());
+        }
+        return value + "#" + Long.toHexString(crc.getValue());
+    }
+
+    /** A node recovered from its disk: every chosen value it recovered must be the one chosen. */
+    void onRecovered(int node, io.synod.core.DurableState state) {
+        for (Map.Entry<Long, Value> entry : state.chosen().entrySet()) {
+            onAppended(node, new Durable.Chosen(entry.getKey(), entry.getValue()));
         }
     }
 

@@ -27,6 +27,10 @@ import java.util.SplittableRandom;
  * @param snapshotEverySlots how often replicas snapshot (0 = never)
  * @param retainSlots how many slots below a snapshot stay in the log
  * @param snapshotChunkBytes the largest snapshot chunk sent in one message
+ * @param segmentBytes the log's segment size
+ * @param diskFaultRate disk faults (failed fsync, full disk, bit rot) per simulated second
+ * @param corruptibleNodes how many nodes (the lowest ids) may suffer bit rot: at most f, so the fault stays within
+ *     the fault model
  */
 public record Scenario(
         int nodes,
@@ -46,7 +50,10 @@ public record Scenario(
         int maxBatchCommands,
         long snapshotEverySlots,
         long retainSlots,
-        int snapshotChunkBytes) {
+        int snapshotChunkBytes,
+        long segmentBytes,
+        double diskFaultRate,
+        int corruptibleNodes) {
 
     /** The fault families a scenario may use; {@code synod sim --faults} picks a subset. */
     public enum Fault { LOSS, DUPLICATE, REORDER, PARTITION, CRASH, DRIFT, DISK }
@@ -72,8 +79,11 @@ public record Scenario(
         long snapshotEvery = (long) pick(random, 0, 5, 20, 100);
         long retain = (long) pick(random, 0, 3, 50);
         int chunk = (int) pick(random, 64, 512, 1 << 16);
+        long segment = (long) pick(random, 2_048, 16_384, 1 << 20);
+        double diskFaults = on.contains(Fault.DISK) ? pick(random, 0.0, 0.2, 1.0) : 0.0;
+        int corruptible = on.contains(Fault.DISK) ? random.nextInt(nodes / 2 + 1) : 0;
         return new Scenario(nodes, loss, duplicate, minDelay, maxDelay, tail, partitions, crashes, drift, fsync,
-                torn, clients, safety, window, batch, snapshotEvery, retain, chunk);
+                torn, clients, safety, window, batch, snapshotEvery, retain, chunk, segment, diskFaults, corruptible);
     }
 
     private static double pick(SplittableRandom random, double... choices) {
@@ -85,9 +95,9 @@ public record Scenario(
         return String.format(Locale.ROOT,
                 "nodes=%d loss=%.2f dup=%.2f delay=%d-%dms tail=%.2f partitions/s=%.1f crashes/s=%.1f "
                         + "drift=%dppm fsync<=%dms torn=%b clients=%d safety=%dms window=%d batch=%d "
-                        + "snapshot-every=%d retain=%d chunk=%dB",
+                        + "snapshot-every=%d retain=%d chunk=%dB segment=%dB disk-faults/s=%.1f corruptible=%d",
                 nodes, lossRate, duplicateRate, minDelayMs, maxDelayMs, tailRate, partitionRate, crashRate,
                 driftPpmMax, fsyncMaxMs, tornTails, clients, safetyMs, pipelineWindow, maxBatchCommands,
-                snapshotEverySlots, retainSlots, snapshotChunkBytes);
+                snapshotEverySlots, retainSlots, snapshotChunkBytes, segmentBytes, diskFaultRate, corruptibleNodes);
     }
 }

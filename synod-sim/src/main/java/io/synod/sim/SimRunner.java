@@ -1,6 +1,7 @@
 package io.synod.sim;
 
 import io.synod.core.PlantedBug;
+import io.synod.storage.StorageBug;
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.Set;
@@ -18,9 +19,17 @@ public final class SimRunner {
         long count = Long.parseLong(args[1]);
         boolean quiet = args.length > 2 && args[2].equals("q");
         boolean trace = args.length > 2 && args[2].equals("trace");
-        Set<PlantedBug> bugs = args.length > 3 ? Set.of(PlantedBug.valueOf(args[3])) : Set.of();
-        int failed = run(from, count, Long.MAX_VALUE, Set.of(Scenario.Fault.values()), bugs, quiet, trace,
-                System.out);
+        Set<PlantedBug> bugs = Set.of();
+        Set<StorageBug> storageBugs = Set.of();
+        if (args.length > 3) {
+            try {
+                bugs = Set.of(PlantedBug.valueOf(args[3]));
+            } catch (IllegalArgumentException notCore) {
+                storageBugs = Set.of(StorageBug.valueOf(args[3]));
+            }
+        }
+        int failed = run(from, count, Long.MAX_VALUE, Set.of(Scenario.Fault.values()), bugs, storageBugs, quiet,
+                trace, System.out);
         System.exit(failed == 0 ? 0 : 1);
     }
 
@@ -30,12 +39,12 @@ public final class SimRunner {
      * @return the number of failed seeds
      */
     public static int run(long fromSeed, long count, long maxSteps, Set<Scenario.Fault> faults,
-            Set<PlantedBug> bugs, boolean quiet, boolean trace, PrintStream out) {
+            Set<PlantedBug> bugs, Set<StorageBug> storageBugs, boolean quiet, boolean trace, PrintStream out) {
         int failed = 0;
         long started = System.nanoTime();
         long events = 0;
         for (long seed = fromSeed; seed < fromSeed + count; seed++) {
-            Simulation.Options options = new Simulation.Options(seed, faults, maxSteps, bugs, false,
+            Simulation.Options options = new Simulation.Options(seed, faults, maxSteps, bugs, storageBugs, false,
                     trace ? out : null);
             if (trace) {
                 out.println("seed " + seed + " scenario: " + new Simulation(options).scenario());

@@ -6,6 +6,7 @@ import io.synod.core.InvariantViolation;
 import io.synod.core.Node;
 import io.synod.core.NodeConfig;
 import io.synod.core.PlantedBug;
+import io.synod.storage.StorageBug;
 import io.synod.core.StateMachine;
 import io.synod.core.election.NoMasterElection;
 import io.synod.core.message.Accept;
@@ -50,30 +51,35 @@ import java.util.function.Consumer;
 public final class Simulation {
     /** What to run. {@code maxSteps} bounds the events of the safety phase. */
     public record Options(long seed, Set<Scenario.Fault> faults, long maxSteps, Set<PlantedBug> plantedBugs,
-            boolean nondeterministicStateMachine, PrintStream trace) {
+            Set<StorageBug> storageBugs, boolean nondeterministicStateMachine, PrintStream trace) {
         public static Options of(long seed) {
-            return new Options(seed, Set.of(Scenario.Fault.values()), Long.MAX_VALUE, Set.of(), false, null);
+            return new Options(seed, Set.of(Scenario.Fault.values()), Long.MAX_VALUE, Set.of(), Set.of(), false, null);
         }
 
         public Options withBugs(Set<PlantedBug> bugs) {
-            return new Options(seed, faults, maxSteps, bugs, nondeterministicStateMachine, trace);
+            return new Options(seed, faults, maxSteps, bugs, storageBugs, nondeterministicStateMachine, trace);
+        }
+
+        public Options withStorageBugs(Set<StorageBug> bugs) {
+            return new Options(seed, faults, maxSteps, plantedBugs, bugs, nondeterministicStateMachine, trace);
         }
 
         public Options withNondeterministicStateMachine() {
-            return new Options(seed, faults, maxSteps, plantedBugs, true, trace);
+            return new Options(seed, faults, maxSteps, plantedBugs, storageBugs, true, trace);
         }
 
         public Options withMaxSteps(long steps) {
-            return new Options(seed, faults, steps, plantedBugs, nondeterministicStateMachine, trace);
+            return new Options(seed, faults, steps, plantedBugs, storageBugs, nondeterministicStateMachine, trace);
         }
 
         public Options withFaults(Set<Scenario.Fault> chosen) {
-            return new Options(seed, chosen, maxSteps, plantedBugs, nondeterministicStateMachine, trace);
+            return new Options(seed, chosen, maxSteps, plantedBugs, storageBugs, nondeterministicStateMachine,
+                    trace);
         }
 
         /** Prints every event to {@code out} as it runs (for reading one seed's story). */
         public Options withTrace(PrintStream out) {
-            return new Options(seed, faults, maxSteps, plantedBugs, nondeterministicStateMachine, out);
+            return new Options(seed, faults, maxSteps, plantedBugs, storageBugs, nondeterministicStateMachine, out);
         }
     }
 
@@ -85,7 +91,7 @@ public final class Simulation {
         }
     }
 
-    private enum Kind { DELIVER, WAKE, SYNC, PROPOSE, ANSWER, TIMEOUT, CHAOS, RESTART, HEAL }
+    enum Kind { DELIVER, WAKE, SYNC, SNAPSHOT, PROPOSE, ANSWER, TIMEOUT, CHAOS, RESTART, HEAL, NOTE }
 
     private static final class Event {
         final long time;
@@ -114,9 +120,9 @@ public final class Simulation {
     private static final long CLIENT_TIMEOUT_MS = 1_500;
     private static final String[] KEYS = {"a", "b", "c", "d"};
 
-    private final Options options;
-    private final Scenario scenario;
-    private final Checkers checkers;
+    final Options options;
+    final Scenario scenario;
+    final Checkers checkers;
     private final SplittableRandom network;
     private final SplittableRandom chaos;
     private final SimNode[] nodes;
@@ -153,7 +159,7 @@ public final class Simulation {
             long drift = scenario.driftPpmMax() == 0 ? 0
                     : random.nextLong(-scenario.driftPpmMax(), scenario.driftPpmMax() + 1);
             long offset = random.nextLong(0, 1_000_000);
-            nodes[id] = new SimNode(id, members, new SimClock(offset, drift), random);
+            nodes[id] = new SimNode(this, id, members, new SimClock(offset, drift), random);
         }
         this.clients = new SimClient[scenario.clients()];
         for (int id = 0; id < clients.length; id++) {
@@ -180,7 +186,9 @@ public final class Simulation {
             runLivenessPhase();
             Map<Integer, ListStateMachine> replicas = new HashMap<>();
             for (SimNode node : nodes) {
-                replicas.put(node.id, node.stateMachine);
+                if (!node.dead) {
+                    replicas.put(node.id, node.stateMachine);
+                }
             }
             checkers.checkFinal(replicas);
             return result(null, null);
@@ -246,8 +254,18 @@ public final class Simulation {
         }
     }
 
-    private void schedule(long time, Kind kind, int target, String detail, Runnable action) {
+    void schedule(long time, Kind kind, int target, String detail, Runnable action) {
         queue.add(new Event(Math.max(time, now), order++, kind, target, detail, action));
+    }
+
+    /** Global simulated time. */
+    long now() {
+        return now;
+    }
+
+    /** Puts a line in the trace about something that happened inside a step (it runs as its own no-op event). */
+    void note(int node, String text) {
+        schedule(now, Kind.NOTE, node, text, () -> { });
     }
 
     // ----- convergence -----
@@ -260,13 +278,19 @@ public final class Simulation {
         }
         long committed = 0;
         for (SimNode node : nodes) {
+            if (node.dead) {
+                continue;
+            }
+            if (!node.isUp()) {
+                return false;
+            }
             committed = Math.max(committed, node.replica.status().committed());
         }
         if (committed <= checkers.highestChosen()) {
             return false;
         }
         for (SimNode node : nodes) {
-            if (node.replica.appliedSlot() != committed || node.replica.hasHeldOutputs()) {
+            if (!node.dead && (node.replica.appliedSlot() != committed || node.replica.hasHeldOutputs())) {
                 return false;
             }
         }
@@ -276,8 +300,15 @@ public final class Simulation {
     private String livenessReport() {
         StringBuilder report = new StringBuilder("no convergence within " + LIVENESS_BUDGET_MS + "ms of healing:");
         for (SimNode node : nodes) {
-            report.append(" [node ").append(node.id).append(' ').append(node.replica.status())
-                    .append(" appliedSM=").append(node.replica.appliedSlot()).append(']');
+            report.append(" [node ").append(node.id).append(' ');
+            if (node.dead) {
+                report.append("dead: ").append(node.deathReason);
+            } else if (!node.isUp()) {
+                report.append("down");
+            } else {
+                report.append(node.replica.status()).append(" appliedSM=").append(node.replica.appliedSlot());
+            }
+            report.append(']');
         }
         int waiting = 0;
         for (SimClient client : clients) {
@@ -290,7 +321,7 @@ public final class Simulation {
     // ----- faults -----
 
     private void scheduleChaos() {
-        double rate = scenario.crashRate() + scenario.partitionRate();
+        double rate = scenario.crashRate() + scenario.partitionRate() + scenario.diskFaultRate();
         if (rate <= 0) {
             return;
         }
@@ -302,17 +333,46 @@ public final class Simulation {
         if (healed) {
             return;
         }
-        double total = scenario.crashRate() + scenario.partitionRate();
-        if (chaos.nextDouble() * total < scenario.crashRate()) {
-            SimNode victim = nodes[chaos.nextInt(nodes.length)];
-            if (victim.replica != null) {
+        double pick = chaos.nextDouble() * (scenario.crashRate() + scenario.partitionRate() + scenario.diskFaultRate());
+        SimNode victim = nodes[chaos.nextInt(nodes.length)];
+        if (pick < scenario.crashRate()) {
+            if (victim.isUp()) {
+                note(victim.id, "crash");
                 victim.crash();
-                schedule(now + 50 + chaos.nextInt(3_000), Kind.RESTART, victim.id, "", victim::restart);
+                schedule(now + 50 + chaos.nextInt(3_000), Kind.RESTART, victim.id, "", victim::start);
             }
-        } else {
+        } else if (pick < scenario.crashRate() + scenario.partitionRate()) {
             partition();
+        } else {
+            diskFault(victim);
         }
         scheduleChaos();
+    }
+
+    /** One disk fault on {@code victim}: a failed fsync, a full disk, or (within the fault model) bit rot. */
+    private void diskFault(SimNode victim) {
+        if (!victim.isUp()) {
+            return;
+        }
+        switch (chaos.nextInt(3)) {
+            case 0 -> {
+                note(victim.id, "next fsync fails");
+                victim.disk.failNextForce();
+            }
+            case 1 -> {
+                note(victim.id, "disk fills up");
+                victim.disk.fill(chaos.nextInt(4_096));
+                schedule(now + 200 + chaos.nextInt(3_000), Kind.HEAL, victim.id, "disk space returns",
+                        victim.disk::freeSpace);
+            }
+            default -> {
+                if (victim.id < scenario.corruptibleNodes() && BitRot.flipDurableByte(victim.disk, chaos)) {
+                    note(victim.id, "bit rot in a durable log record; crash");
+                    victim.crash();
+                    schedule(now + 50 + chaos.nextInt(1_000), Kind.RESTART, victim.id, "", victim::start);
+                }
+            }
+        }
     }
 
     private void partition() {
@@ -355,7 +415,7 @@ public final class Simulation {
 
     private int currentLeader() {
         for (SimNode node : nodes) {
-            if (node.replica != null && node.replica.status().role() == Proposer.Role.LEADER) {
+            if (node.isUp() && node.replica.status().role() == Proposer.Role.LEADER) {
                 return node.id;
             }
         }
@@ -374,15 +434,14 @@ public final class Simulation {
         lossRate = 0;
         duplicateRate = 0;
         for (SimNode node : nodes) {
-            if (node.replica == null) {
-                node.restart();
-            }
+            node.disk.freeSpace();
+            node.start();
         }
     }
 
     // ----- network -----
 
-    private void send(Envelope envelope) {
+    void send(Envelope envelope) {
         if (blocked[envelope.from()][envelope.to()] || network.nextDouble() < lossRate) {
             return;
         }
@@ -420,172 +479,6 @@ public final class Simulation {
                     + c.totalBytes() + " len " + c.data().length;
         };
         return envelope.from() + "->" + envelope.to() + " " + what;
-    }
-
-    // ----- nodes -----
-
-    private final class SimNode {
-        final int id;
-        final List<Integer> members;
-        final SimClock clock;
-        final SplittableRandom random;
-        final MemoryStorage storage = new MemoryStorage(true);
-        Replica replica;
-        ListStateMachine stateMachine;
-        int incarnation;
-        long wakeAt = Long.MAX_VALUE;
-        boolean syncScheduled;
-
-        SimNode(int id, List<Integer> members, SimClock clock, SplittableRandom random) {
-            this.id = id;
-            this.members = members;
-            this.clock = clock;
-            this.random = random;
-            storage.onDurable(record -> checkers.onDurable(id, record));
-        }
-
-        long local() {
-            return clock.local(now);
-        }
-
-        void start() {
-            incarnation++;
-            NodeConfig config = NodeConfig.builder(id, members)
-                    .pipelineWindow(scenario.pipelineWindow())
-                    .batching(scenario.maxBatchCommands(), 1 << 20)
-                    .snapshotChunkBytes(scenario.snapshotChunkBytes())
-                    .plantedBugs(options.plantedBugs())
-                    .build();
-            SplittableRandom nodeRandom = random.split();
-            DurableState recovered = storage.recover();
-            Node node = new Node(config, recovered, nodeRandom.split(),
-                    new NoMasterElection(nodeRandom.split(), config.backoffBaseMs(), config.backoffMaxMs()));
-            stateMachine = new ListStateMachine(id, options.nondeterministicStateMachine(), checkers);
-            replica = new Replica(node, new CheckedStorage(), Simulation.this::send, stateMachine, nodeRandom.split(),
-                    new Replica.Options(scenario.snapshotEverySlots(), scenario.retainSlots()));
-            wakeAt = Long.MAX_VALUE;
-            syncScheduled = false;
-            replica.tick(local());
-            afterStep();
-        }
-
-        void crash() {
-            int keep = scenario.tornTails() ? random.nextInt(storage.unsyncedCount() + 1) : 0;
-            storage.crash(keep);
-            replica = null;
-            stateMachine = null;
-            incarnation++;
-        }
-
-        void restart() {
-            if (replica == null) {
-                start();
-            }
-        }
-
-        void deliver(Envelope envelope) {
-            if (replica != null) {
-                replica.receive(local(), envelope);
-                afterStep();
-            }
-        }
-
-        void propose(byte[] payload, Consumer<Outcome> callback) {
-            replica.propose(local(), payload, callback);
-            afterStep();
-        }
-
-        void afterStep() {
-            long wakeLocal = replica.wakeAtMs();
-            if (wakeLocal == Long.MAX_VALUE) {
-                return;
-            }
-            long global = Math.max(now, clock.globalAt(wakeLocal));
-            if (global < wakeAt || wakeAt < now) {
-                wakeAt = global;
-                int expected = incarnation;
-                schedule(global, Kind.WAKE, id, "", () -> wake(expected, global));
-            }
-        }
-
-        void wake(int expected, long scheduledFor) {
-            if (replica == null || expected != incarnation || scheduledFor != wakeAt) {
-                return;
-            }
-            wakeAt = Long.MAX_VALUE;
-            replica.tick(local());
-            afterStep();
-        }
-
-        void completeSync(int expected) {
-            syncScheduled = false;
-            if (replica == null || expected != incarnation) {
-                return;
-            }
-            long ticket = storage.completeSyncs();
-            if (ticket >= 0) {
-                replica.synced(local(), ticket);
-                afterStep();
-            }
-        }
-
-        /** The node's storage as the replica sees it: every append is shown to the checkers. */
-        final class CheckedStorage implements Storage {
-            @Override
-            public void append(List<Durable> records) {
-                for (Durable record : records) {
-                    checkers.onAppended(id, record);
-                }
-                storage.append(records);
-            }
-
-            @Override
-            public boolean sync(long ticket) {
-                storage.sync(ticket);
-                if (!syncScheduled) {
-                    syncScheduled = true;
-                    int expected = incarnation;
-                    long latency = scenario.fsyncMaxMs() == 0 ? 0 : random.nextInt(scenario.fsyncMaxMs() + 1);
-                    schedule(now + latency, Kind.SYNC, id, "", () -> completeSync(expected));
-                }
-                return false;
-            }
-
-            @Override
-            public DurableState recover() {
-                return storage.recover();
-            }
-
-            @Override
-            public long saveSnapshot(long slot, StateMachine.Snapshot snapshot) {
-                return storage.saveSnapshot(slot, snapshot);
-            }
-
-            @Override
-            public byte[] readSnapshot(long slot, long offset, int maxBytes) {
-                return storage.readSnapshot(slot, offset, maxBytes);
-            }
-
-            @Override
-            public void writeSnapshotChunk(long slot, long offset, byte[] data) {
-                storage.writeSnapshotChunk(slot, offset, data);
-            }
-
-            @Override
-            public boolean finishSnapshot(long slot, long totalBytes) {
-                return storage.finishSnapshot(slot, totalBytes);
-            }
-
-            @Override
-            public StateMachine.SnapshotSource openSnapshot(long slot) {
-                return storage.openSnapshot(slot);
-            }
-
-            @Override
-            public void compact(long retainFrom) {
-                storage.compact(retainFrom);
-            }
-        }
     }
 
     // ----- clients -----

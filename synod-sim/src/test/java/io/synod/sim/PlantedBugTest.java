@@ -3,6 +3,7 @@ package io.synod.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.synod.core.PlantedBug;
+import io.synod.storage.StorageBug;
 import java.util.Set;
 import java.util.function.LongFunction;
 import org.junit.jupiter.api.Test;
@@ -12,7 +13,7 @@ import org.junit.jupiter.api.Test;
  * number of seeds, and by the checker that should. A checker that let one of these through would be worthless.
  */
 class PlantedBugTest {
-    private static final int SEED_BUDGET = 200;
+    private static final int SEED_BUDGET = 300;
 
     /** Runs seeds from 1 until one fails; returns that failure. Fails the test if none does within the budget. */
     private static Simulation.Result firstFailure(LongFunction<Simulation.Options> options) {
@@ -53,6 +54,36 @@ class PlantedBugTest {
         Simulation.Result result = withBug(PlantedBug.SEND_BEFORE_PERSIST);
         assertThat(result.checker()).isEqualTo("durability");
         assertThat(result.message()).contains("no majority has durably accepted");
+    }
+
+    private static Simulation.Result withStorageBug(StorageBug bug) {
+        return firstFailure(seed -> Simulation.Options.of(seed).withStorageBugs(Set.of(bug)));
+    }
+
+    @Test
+    void aStorageThatAcknowledgesBeforeItsFsyncIsCaughtByDurability() {
+        Simulation.Result result = withStorageBug(StorageBug.ACK_BEFORE_FSYNC);
+        assertThat(result.checker()).isEqualTo("durability");
+    }
+
+    @Test
+    void aStorageThatSkipsTheDirectorySyncIsCaughtByDurability() {
+        Simulation.Result result = withStorageBug(StorageBug.SKIP_DIRECTORY_SYNC);
+        assertThat(result.checker()).isEqualTo("durability");
+    }
+
+    @Test
+    void aStorageThatTrustsRecordsWithoutTheirChecksumIsCaught() {
+        Simulation.Result result = withStorageBug(StorageBug.IGNORE_CHECKSUM);
+        assertThat(result.checker()).isIn("agreement", "durability", "replica-consistency", "invariant");
+    }
+
+    @Test
+    void withChecksumsBitRotOnlyStopsTheDamagedNode() {
+        // The same seeds with the checksum checked: bit rot makes a node refuse to start, and nothing else breaks.
+        Simulation.Result buggy = withStorageBug(StorageBug.IGNORE_CHECKSUM);
+        Simulation.Result sound = new Simulation(Simulation.Options.of(buggy.seed())).run();
+        assertThat(sound.passed()).as("seed %d without the bug: %s", buggy.seed(), sound.message()).isTrue();
     }
 
     @Test

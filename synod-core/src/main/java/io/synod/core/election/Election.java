@@ -25,6 +25,9 @@ public interface Election {
     /** This node's phase 1 succeeded: it now leads the log. */
     void onElected(long nowMs);
 
+    /** A value this node proposed as leader was chosen: its leadership is doing useful work. */
+    void onProgress(long nowMs);
+
     /** This node's ballot was overtaken by a higher one, or its phase 1 timed out. */
     void onPreempted(long nowMs);
 

@@ -5,7 +5,8 @@ import java.util.random.RandomGenerator;
 /**
  * {@code --election none}: no master. Any node with work runs phase 1; two nodes that keep pre-empting each other back
  * off for a random time within a window that doubles after every collision and resets after a success (seed 003,
- * resolution strategy; seed 004, "Liveness and Dueling Proposers").
+ * resolution strategy; seed 004, "Liveness and Dueling Proposers"). Success means a value it proposed was chosen,
+ * not merely winning phase 1: nodes that keep winning phase 1 and losing the slots right after are still duelling.
  */
 public final class NoMasterElection implements Election {
     private final RandomGenerator random;
@@ -46,6 +47,11 @@ public final class NoMasterElection implements Election {
 
     @Override
     public void onElected(long nowMs) {
+        // Winning phase 1 is not yet success: see onProgress.
+    }
+
+    @Override
+    public void onProgress(long nowMs) {
         windowMs = baseMs;
     }
 

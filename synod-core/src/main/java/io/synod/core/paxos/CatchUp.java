@@ -25,6 +25,9 @@ import java.util.random.RandomGenerator;
  * <p>At most one catch-up request is outstanding; an unanswered one is given up after {@code 2 * retransmitMs}.
  */
 public final class CatchUp {
+    /** A snapshot transfer whose peer ignores this many requests in a row is abandoned. */
+    static final int MAX_UNANSWERED_CHUNK_REQUESTS = 5;
+
     private final NodeConfig config;
     private final Outbox outbox;
     private final Learner learner;
@@ -46,6 +49,7 @@ public final class CatchUp {
     private long receivingRequestedAtMs;
     private boolean awaitingInstall;
     private long receivingTotalBytes;
+    private int unansweredRequests;
 
     public CatchUp(NodeConfig config, Outbox outbox, Learner learner, RandomGenerator random) {
         this.config = config;
@@ -124,11 +128,13 @@ public final class CatchUp {
         receivingFrom = peer;
         receivedBytes = 0;
         awaitingInstall = false;
+        unansweredRequests = 0;
         requestChunk(nowMs);
     }
 
     private void requestChunk(long nowMs) {
         receivingRequestedAtMs = nowMs;
+        unansweredRequests++;
         outbox.send(receivingFrom, new SnapshotRequest(receivingSlot, receivedBytes));
     }
 
@@ -150,6 +156,7 @@ public final class CatchUp {
         }
         receivedBytes += chunk.data().length;
         receivingTotalBytes = chunk.totalBytes();
+        unansweredRequests = 0;
         boolean last = receivedBytes >= chunk.totalBytes();
         snapshotWrites.add(new Ready.SnapshotWrite(receivingSlot, chunk.offset(), chunk.totalBytes(), chunk.data(),
                 last));
@@ -185,7 +192,11 @@ public final class CatchUp {
             receivingSlot = -1; // caught up from the log meanwhile: the snapshot is no longer needed
         }
         if (receiving() && !awaitingInstall && nowMs - receivingRequestedAtMs >= 2 * config.retransmitMs()) {
-            requestChunk(nowMs);
+            if (unansweredRequests >= MAX_UNANSWERED_CHUNK_REQUESTS) {
+                receivingSlot = -1; // the peer is gone: give up; the next probe finds another peer to fetch from
+            } else {
+                requestChunk(nowMs);
+            }
         }
         if (nowMs < probeAtMs) {
             return;

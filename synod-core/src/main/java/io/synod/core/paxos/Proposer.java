@@ -197,7 +197,7 @@ public final class Proposer {
 
     // ----- phase 2 -----
 
-    public void onAccepted(int from, long slot, Ballot acceptedBallot) {
+    public void onAccepted(int from, long slot, Ballot acceptedBallot, long nowMs) {
         if (role != Role.LEADER || !acceptedBallot.equals(ballot)) {
             return;
         }
@@ -210,6 +210,7 @@ public final class Proposer {
             inFlight.remove(slot);
             learner.learn(slot, proposal.value);
             advanceChosenBelow();
+            election.onProgress(nowMs);
         }
     }
 

@@ -1,0 +1,303 @@
+package io.synod.sim;
+
+import io.synod.core.Durable;
+import io.synod.core.DurableState;
+import io.synod.core.Node;
+import io.synod.core.NodeConfig;
+import io.synod.core.StateMachine;
+import io.synod.core.election.NoMasterElection;
+import io.synod.core.message.Envelope;
+import io.synod.replica.Outcome;
+import io.synod.replica.Replica;
+import io.synod.storage.CorruptionException;
+import io.synod.storage.DiskFullException;
+import io.synod.storage.Storage;
+import io.synod.storage.StorageFailure;
+import io.synod.storage.Wal;
+import io.synod.storage.WalStorage;
+import java.io.IOException;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+
+/**
+ * One simulated node: the real {@link Replica}, {@link Node} and {@link WalStorage} on a {@link SimDisk}, with its own
+ * drifting clock. It lives across crashes: the disk survives (minus what a crash loses); the replica, the state machine
+ * and the storage object are rebuilt from the disk on restart, as a new process would.
+ *
+ * <p>States: <b>up</b> (a replica runs), <b>down</b> (crashed or stopped, waiting to restart), <b>read-only</b> (its
+ * disk filled up: the replica is gone, the process waits for space), <b>dead</b> (its disk is corrupt: it refused to
+ * start and stays down, which uses up one of the f failures the cluster tolerates).
+ */
+final class SimNode {
+    final int id;
+    private final Simulation sim;
+    private final List<Integer> members;
+    final SimClock clock;
+    private final SplittableRandom random;
+    final SimDisk disk;
+    private final StorageClaims claims;
+    Replica replica;
+    ListStateMachine stateMachine;
+    private WalStorage storage;
+    int incarnation;
+    boolean dead;
+    String deathReason;
+    private long wakeAt = Long.MAX_VALUE;
+    private long syncFreeAt;
+    private long snapshotFreeAt;
+
+    SimNode(Simulation sim, int id, List<Integer> members, SimClock clock, SplittableRandom random) {
+        this.sim = sim;
+        this.id = id;
+        this.members = members;
+        this.clock = clock;
+        this.random = random;
+        this.disk = new SimDisk("node" + id);
+        this.claims = new StorageClaims(id, sim.checkers);
+    }
+
+    long local() {
+        return clock.local(sim.now());
+    }
+
+    boolean isUp() {
+        return replica != null;
+    }
+
+    /** Starts a process on this node's disk: recovery, then a fresh replica. A corrupt disk kills the node for good. */
+    void start() {
+        if (dead || replica != null) {
+            return;
+        }
+        incarnation++;
+        disk.closeAll();
+        Scenario scenario = sim.scenario;
+        int expected = incarnation;
+        try {
+            storage = WalStorage.open(disk, new WalStorage.Options(
+                            new Wal.Options(scenario.segmentBytes(), 64 << 20, sim.options.storageBugs()),
+                            sim.options.storageBugs()),
+                    executor(expected, true), executor(expected, false), listener(expected), line -> { });
+        } catch (CorruptionException corrupt) {
+            dead = true;
+            deathReason = corrupt.getMessage();
+            sim.note(id, "refused to start: " + corrupt.getMessage());
+            return;
+        } catch (IOException failure) {
+            // An injected fsync failure at start-up: the process stops; the operator tries again later.
+            sim.note(id, "failed to start: " + failure.getMessage());
+            storage = null;
+            sim.schedule(sim.now() + 200 + random.nextInt(1_000), Simulation.Kind.RESTART, id, "", this::start);
+            return;
+        }
+        DurableState recovered = storage.recover();
+        claims.checkRecovered(recovered);
+        sim.checkers.onRecovered(id, recovered);
+        NodeConfig config = NodeConfig.builder(id, members)
+                .pipelineWindow(scenario.pipelineWindow())
+                .batching(scenario.maxBatchCommands(), 1 << 20)
+                .snapshotChunkBytes(scenario.snapshotChunkBytes())
+                .plantedBugs(sim.options.plantedBugs())
+                .build();
+        SplittableRandom nodeRandom = random.split();
+        Node node = new Node(config, recovered, nodeRandom.split(),
+                new NoMasterElection(nodeRandom.split(), config.backoffBaseMs(), config.backoffMaxMs()));
+        stateMachine = new ListStateMachine(id, sim.options.nondeterministicStateMachine(), sim.checkers);
+        replica = new Replica(node, new CheckedStorage(storage), sim::send, stateMachine, nodeRandom.split(),
+                new Replica.Options(scenario.snapshotEverySlots(), scenario.retainSlots()));
+        wakeAt = Long.MAX_VALUE;
+        guarded(() -> replica.tick(local()));
+    }
+
+    /** Runs sync and snapshot work later, in order, as a background thread would; drops it after a crash. */
+    private Executor executor(int expected, boolean sync) {
+        return task -> {
+            long latency = sim.scenario.fsyncMaxMs() == 0 ? 0 : random.nextInt(sim.scenario.fsyncMaxMs() + 1);
+            long at = Math.max(sim.now() + latency, sync ? syncFreeAt : snapshotFreeAt);
+            if (sync) {
+                syncFreeAt = at;
+            } else {
+                snapshotFreeAt = at;
+            }
+            sim.schedule(at, sync ? Simulation.Kind.SYNC : Simulation.Kind.SNAPSHOT, id, "", () -> {
+                if (expected == incarnation && replica != null) {
+                    task.run();
+                }
+            });
+        };
+    }
+
+    private WalStorage.Listener listener(int expected) {
+        return new WalStorage.Listener() {
+            @Override
+            public void synced(long ticket) {
+                claims.synced(ticket);
+                guarded(() -> replica.synced(local(), ticket));
+            }
+
+            @Override
+            public void snapshotSaved(long slot, long bytes) {
+                guarded(() -> replica.snapshotSaved(local(), slot, bytes));
+            }
+
+            @Override
+            public void failed(RuntimeException failure) {
+                stopAfter(failure);
+            }
+        };
+    }
+
+    /** Runs a step of the replica; a full disk or a failed fsync stops the process as the server would. */
+    private void guarded(Runnable step) {
+        if (replica == null) {
+            return;
+        }
+        try {
+            step.run();
+        } catch (DiskFullException | StorageFailure failure) {
+            stopAfter(failure);
+            return;
+        }
+        scheduleWake();
+    }
+
+    private void stopAfter(RuntimeException failure) {
+        if (failure instanceof DiskFullException) {
+            // The server goes read-only and reopens the disk when space returns; nothing is lost.
+            sim.note(id, "disk full: read-only until space returns");
+            stop(false);
+            sim.schedule(sim.now() + 100, Simulation.Kind.RESTART, id, "disk check", this::reopenWhenSpace);
+        } else {
+            // A failed fsync: the process stops; what was not synced may be gone. The operator restarts it.
+            sim.note(id, "storage failure: " + failure.getMessage());
+            crash();
+            sim.schedule(sim.now() + 200 + random.nextInt(2_000), Simulation.Kind.RESTART, id, "", this::start);
+        }
+    }
+
+    private void reopenWhenSpace() {
+        if (dead || replica != null) {
+            return;
+        }
+        if (disk.isFull()) {
+            sim.schedule(sim.now() + 100, Simulation.Kind.RESTART, id, "disk check", this::reopenWhenSpace);
+        } else {
+            start();
+        }
+    }
+
+    /** Stops the process; with {@code lose}, the machine crashed too and unsynced bytes may be gone. */
+    private void stop(boolean lose) {
+        if (lose) {
+            disk.crash(random, sim.scenario.tornTails());
+        } else {
+            disk.closeAll();
+        }
+        claims.crashed();
+        replica = null;
+        stateMachine = null;
+        storage = null;
+        incarnation++;
+    }
+
+    void crash() {
+        stop(true);
+    }
+
+    void deliver(Envelope envelope) {
+        guarded(() -> replica.receive(local(), envelope));
+    }
+
+    void propose(byte[] payload, Consumer<Outcome> callback) {
+        guarded(() -> replica.propose(local(), payload, callback));
+    }
+
+    private void scheduleWake() {
+        if (replica == null) {
+            return;
+        }
+        long wakeLocal = replica.wakeAtMs();
+        if (wakeLocal == Long.MAX_VALUE) {
+            return;
+        }
+        long global = Math.max(sim.now(), clock.globalAt(wakeLocal));
+        if (global < wakeAt || wakeAt < sim.now()) {
+            wakeAt = global;
+            int expected = incarnation;
+            sim.schedule(global, Simulation.Kind.WAKE, id, "", () -> wake(expected, global));
+        }
+    }
+
+    private void wake(int expected, long scheduledFor) {
+        if (replica == null || expected != incarnation || scheduledFor != wakeAt) {
+            return;
+        }
+        wakeAt = Long.MAX_VALUE;
+        guarded(() -> replica.tick(local()));
+    }
+
+    /** The node's storage as the replica sees it: every append and sync is shown to the checkers. */
+    private final class CheckedStorage implements Storage {
+        private final WalStorage delegate;
+
+        CheckedStorage(WalStorage delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public void append(List<Durable> records) {
+            delegate.append(records);
+            for (Durable record : records) {
+                sim.checkers.onAppended(id, record);
+            }
+            claims.appended(records);
+        }
+
+        @Override
+        public boolean sync(long ticket) {
+            claims.syncRequested(ticket);
+            boolean done = delegate.sync(ticket);
+            if (done) {
+                claims.synced(ticket);
+            }
+            return done;
+        }
+
+        @Override
+        public DurableState recover() {
+            return delegate.recover();
+        }
+
+        @Override
+        public long saveSnapshot(long slot, StateMachine.Snapshot snapshot) {
+            return delegate.saveSnapshot(slot, snapshot);
+        }
+
+        @Override
+        public byte[] readSnapshot(long slot, long offset, int maxBytes) {
+            return delegate.readSnapshot(slot, offset, maxBytes);
+        }
+
+        @Override
+        public void writeSnapshotChunk(long slot, long offset, byte[] data) {
+            delegate.writeSnapshotChunk(slot, offset, data);
+        }
+
+        @Override
+        public boolean finishSnapshot(long slot, long totalBytes) {
+            return delegate.finishSnapshot(slot, totalBytes);
+        }
+
+        @Override
+        public StateMachine.SnapshotSource openSnapshot(long slot) {
+            return delegate.openSnapshot(slot);
+        }
+
+        @Override
+        public void compact(long retainFrom) {
+            delegate.compact(retainFrom);
+        }
+    }
+}
