@@ -22,6 +22,8 @@ import io.synod.core.paxos.Proposer;
 import io.synod.core.paxos.Quorum;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.random.RandomGenerator;
 
 /**
@@ -52,6 +54,7 @@ public final class Node {
     private long progressAtMs;
     private long lastCommitted;
     private Ballot leaderBallot = Ballot.ZERO;
+    private final Map<Integer, Long> peerCommitted = new TreeMap<>();
     private Ready handedOut;
 
     /**
@@ -67,7 +70,8 @@ public final class Node {
         this.learner = new Learner(outbox, recovered.snapshotSlot(), recovered.chosen(),
                 config.hasBug(PlantedBug.APPLY_OUT_OF_ORDER));
         Ballot promised = config.hasBug(PlantedBug.FORGET_PROMISE_ON_RESTART) ? Ballot.ZERO : recovered.promised();
-        this.acceptor = new Acceptor(outbox, learner, config.acceptWindow(), promised, recovered.accepted());
+        this.acceptor = new Acceptor(outbox, learner, config.acceptWindow(), config.acceptBytesMax(), promised,
+                recovered.accepted());
         this.proposer = new Proposer(config, outbox, learner, acceptor, election);
         this.catchUp = new CatchUp(config, outbox, learner, random);
         if (recovered.snapshotSlot() > 0) {
@@ -132,6 +136,7 @@ public final class Node {
     }
 
     private void handle(int from, Message message) {
+        notePeerCommitted(from, message);
         switch (message) {
             case Prepare prepare -> {
                 proposer.observe(prepare.ballot());
@@ -160,6 +165,21 @@ public final class Node {
             case CatchUpReply reply -> catchUp.onReply(from, reply, nowMs);
             case SnapshotRequest request -> catchUp.onSnapshotRequest(from, request);
             case SnapshotChunk chunk -> catchUp.onSnapshotChunk(from, chunk, nowMs);
+        }
+    }
+
+    /** Remembers the commit index a peer last reported, for status pages (how far behind is each peer?). */
+    private void notePeerCommitted(int from, Message message) {
+        long committed = switch (message) {
+            case Promise promise -> promise.committed();
+            case Accept accept -> accept.committed();
+            case Nack nack -> nack.committed();
+            case Commit commit -> commit.committed();
+            case CatchUpReply reply -> reply.committed();
+            default -> -1;
+        };
+        if (committed >= 0 && from != config.nodeId()) {
+            peerCommitted.merge(from, committed, Math::max);
         }
     }
 
@@ -268,7 +288,7 @@ public final class Node {
                 : leaderBallot.isZero() ? -1 : leaderBallot.nodeId();
         return new NodeStatus(config.nodeId(), proposer.role(), proposer.ballot(), acceptor.promised(), leader,
                 learner.firstRetained(), learner.committed(), learner.applied(), proposer.pendingCount(),
-                election.master(nowMs));
+                election.master(nowMs), election.name(), Map.copyOf(peerCommitted));
     }
 
     /** The chosen value of {@code slot} if this node knows and still holds it, else null. */

@@ -12,6 +12,8 @@ import java.util.Set;
  * @param pipelineWindow how many slots a leader may have in flight beyond its commit index
  * @param acceptWindow how far beyond its own commit index an acceptor accepts; an acceptor further behind catches up
  *     first. Bounds what one promise can carry. Must be at least {@code pipelineWindow}.
+ * @param acceptBytesMax most bytes of accepted but unresolved values an acceptor holds; beyond it, it accepts only
+ *     the slot at its commit index until it catches up. Bounds what one promise can carry, in bytes.
  * @param maxBatchCommands most commands in one slot's value (1 turns batching off)
  * @param maxBatchBytes most bytes of commands in one slot's value (a single larger command still gets a slot)
  * @param maxPendingCommands most commands waiting for a slot; more are rejected at once
@@ -33,6 +35,7 @@ public record NodeConfig(
         List<Integer> members,
         int pipelineWindow,
         int acceptWindow,
+        long acceptBytesMax,
         int maxBatchCommands,
         int maxBatchBytes,
         int maxPendingCommands,
@@ -54,6 +57,7 @@ public record NodeConfig(
         require(members.contains(nodeId), "node id " + nodeId + " is not among the members " + members);
         require(pipelineWindow >= 1, "pipelineWindow must be >= 1");
         require(acceptWindow >= pipelineWindow, "acceptWindow must be >= pipelineWindow");
+        require(acceptBytesMax >= 1, "acceptBytesMax must be >= 1");
         require(maxBatchCommands >= 1, "maxBatchCommands must be >= 1");
         require(maxBatchBytes >= 1, "maxBatchBytes must be >= 1");
         require(maxPendingCommands >= 1, "maxPendingCommands must be >= 1");
@@ -85,6 +89,7 @@ public record NodeConfig(
         Builder b = new Builder(nodeId, members);
         b.pipelineWindow = pipelineWindow;
         b.acceptWindow = acceptWindow;
+        b.acceptBytesMax = acceptBytesMax;
         b.maxBatchCommands = maxBatchCommands;
         b.maxBatchBytes = maxBatchBytes;
         b.maxPendingCommands = maxPendingCommands;
@@ -112,6 +117,7 @@ public record NodeConfig(
         private final List<Integer> members;
         private int pipelineWindow = 64;
         private int acceptWindow = 256;
+        private long acceptBytesMax = 32L << 20;
         private int maxBatchCommands = 1024;
         private int maxBatchBytes = 1 << 20;
         private int maxPendingCommands = 100_000;
@@ -141,6 +147,11 @@ public record NodeConfig(
 
         public Builder acceptWindow(int window) {
             this.acceptWindow = window;
+            return this;
+        }
+
+        public Builder acceptBytesMax(long bytes) {
+            this.acceptBytesMax = bytes;
             return this;
         }
 
@@ -188,10 +199,10 @@ public record NodeConfig(
         }
 
         public NodeConfig build() {
-            return new NodeConfig(nodeId, members, pipelineWindow, acceptWindow, maxBatchCommands, maxBatchBytes,
-                    maxPendingCommands, heartbeatMs, retransmitMs, prepareTimeoutMs, resolveTimeoutMs,
-                    catchUpIntervalMs, catchUpMaxEntries, catchUpMaxBytes, backoffBaseMs, backoffMaxMs, snapshotChunkBytes,
-                    plantedBugs);
+            return new NodeConfig(nodeId, members, pipelineWindow, acceptWindow, acceptBytesMax, maxBatchCommands,
+                    maxBatchBytes, maxPendingCommands, heartbeatMs, retransmitMs, prepareTimeoutMs, resolveTimeoutMs,
+                    catchUpIntervalMs, catchUpMaxEntries, catchUpMaxBytes, backoffBaseMs, backoffMaxMs,
+                    snapshotChunkBytes, plantedBugs);
         }
     }
 }

@@ -29,6 +29,7 @@ import java.util.SplittableRandom;
  * @param snapshotChunkBytes the largest snapshot chunk sent in one message
  * @param segmentBytes the log's segment size
  * @param diskFaultRate disk faults (failed fsync, full disk, bit rot) per simulated second
+ * @param acceptBytesMax the acceptors' bound on unresolved vote bytes
  * @param corruptibleNodes how many nodes (the lowest ids) may suffer bit rot: at most f, so the fault stays within
  *     the fault model
  */
@@ -53,7 +54,8 @@ public record Scenario(
         int snapshotChunkBytes,
         long segmentBytes,
         double diskFaultRate,
-        int corruptibleNodes) {
+        int corruptibleNodes,
+        long acceptBytesMax) {
 
     /** The fault families a scenario may use; {@code synod sim --faults} picks a subset. */
     public enum Fault { LOSS, DUPLICATE, REORDER, PARTITION, CRASH, DRIFT, DISK }
@@ -83,7 +85,8 @@ public record Scenario(
         double diskFaults = on.contains(Fault.DISK) ? pick(random, 0.0, 0.2, 1.0) : 0.0;
         int corruptible = on.contains(Fault.DISK) ? random.nextInt(nodes / 2 + 1) : 0;
         return new Scenario(nodes, loss, duplicate, minDelay, maxDelay, tail, partitions, crashes, drift, fsync,
-                torn, clients, safety, window, batch, snapshotEvery, retain, chunk, segment, diskFaults, corruptible);
+                torn, clients, safety, window, batch, snapshotEvery, retain, chunk, segment, diskFaults, corruptible,
+                (long) pick(random, 600, 20_000, 32 << 20));
     }
 
     private static double pick(SplittableRandom random, double... choices) {
@@ -95,9 +98,11 @@ public record Scenario(
         return String.format(Locale.ROOT,
                 "nodes=%d loss=%.2f dup=%.2f delay=%d-%dms tail=%.2f partitions/s=%.1f crashes/s=%.1f "
                         + "drift=%dppm fsync<=%dms torn=%b clients=%d safety=%dms window=%d batch=%d "
-                        + "snapshot-every=%d retain=%d chunk=%dB segment=%dB disk-faults/s=%.1f corruptible=%d",
+                        + "snapshot-every=%d retain=%d chunk=%dB segment=%dB disk-faults/s=%.1f corruptible=%d "
+                        + "accept-bytes=%d",
                 nodes, lossRate, duplicateRate, minDelayMs, maxDelayMs, tailRate, partitionRate, crashRate,
                 driftPpmMax, fsyncMaxMs, tornTails, clients, safetyMs, pipelineWindow, maxBatchCommands,
-                snapshotEverySlots, retainSlots, snapshotChunkBytes, segmentBytes, diskFaultRate, corruptibleNodes);
+                snapshotEverySlots, retainSlots, snapshotChunkBytes, segmentBytes, diskFaultRate, corruptibleNodes,
+                acceptBytesMax);
     }
 }

@@ -99,6 +99,7 @@ final class SimNode {
                 .pipelineWindow(scenario.pipelineWindow())
                 .batching(scenario.maxBatchCommands(), 1 << 20)
                 .snapshotChunkBytes(scenario.snapshotChunkBytes())
+                .acceptBytesMax(scenario.acceptBytesMax())
                 .plantedBugs(sim.options.plantedBugs())
                 .build();
         SplittableRandom nodeRandom = random.split();

@@ -32,19 +32,28 @@ public final class Acceptor {
     private final Outbox outbox;
     private final Learner learner;
     private final int acceptWindow;
+    private final long acceptBytesMax;
+    private long unresolvedBytes;
     private Ballot promised;
     private final TreeMap<Long, Vote> accepted = new TreeMap<>();
 
-    public Acceptor(Outbox outbox, Learner learner, int acceptWindow, Ballot promised, Map<Long, Vote> recovered) {
+    public Acceptor(Outbox outbox, Learner learner, int acceptWindow, long acceptBytesMax, Ballot promised,
+            Map<Long, Vote> recovered) {
         this.outbox = outbox;
         this.learner = learner;
         this.acceptWindow = acceptWindow;
+        this.acceptBytesMax = acceptBytesMax;
         this.promised = promised;
         for (Map.Entry<Long, Vote> entry : recovered.entrySet()) {
             if (!learner.isChosen(entry.getKey())) {
-                accepted.put(entry.getKey(), entry.getValue());
+                put(entry.getKey(), entry.getValue());
             }
         }
+    }
+
+    private void put(long slot, Vote vote) {
+        Vote previous = accepted.put(slot, vote);
+        unresolvedBytes += vote.value().sizeBytes() - (previous == null ? 0 : previous.value().sizeBytes());
     }
 
     public Ballot promised() {
@@ -87,7 +96,9 @@ public final class Acceptor {
 
     /**
      * Phase 2b. Accepts unless a higher ballot was promised, the slot is already known chosen, or the slot is so far
-     * beyond the commit index that this acceptor must catch up first (which bounds what a promise can carry).
+     * beyond the commit index — in slots, or in bytes of unresolved votes — that this acceptor must catch up first.
+     * That bounds what one promise can carry. The slot at the commit index is always accepted, so progress never
+     * waits on the bound.
      */
     public AcceptOutcome onAccept(Accept accept) {
         if (promised.greaterThan(accept.ballot())) {
@@ -100,6 +111,10 @@ public final class Acceptor {
             return AcceptOutcome.TOO_FAR_AHEAD;
         }
         Vote previous = accepted.get(accept.slot());
+        if (previous == null && accept.slot() != learner.committed()
+                && unresolvedBytes + accept.value().sizeBytes() > acceptBytesMax) {
+            return AcceptOutcome.TOO_FAR_AHEAD;
+        }
         if (previous != null && previous.ballot().equals(accept.ballot())) {
             Invariants.check(previous.value().equals(accept.value()),
                     "slot %d got two values in ballot %s", accept.slot(), accept.ballot());
@@ -108,7 +123,7 @@ public final class Acceptor {
         if (accept.ballot().greaterThan(promised)) {
             promised = accept.ballot();
         }
-        accepted.put(accept.slot(), new Vote(accept.ballot(), accept.value()));
+        put(accept.slot(), new Vote(accept.ballot(), accept.value()));
         outbox.persistSynced(new Durable.Accepted(accept.slot(), accept.ballot(), accept.value()));
         return AcceptOutcome.ACCEPTED;
     }
@@ -140,12 +155,17 @@ public final class Acceptor {
 
     /** Drops every vote below {@code slot}: those slots are covered by an installed snapshot. */
     public void forgetBelow(long slot) {
-        accepted.headMap(slot, false).clear();
+        while (!accepted.isEmpty() && accepted.firstKey() < slot) {
+            forget(accepted.firstKey());
+        }
     }
 
     /** Drops the vote of a slot that is now known chosen: the learner holds its value. */
     public void forget(long slot) {
-        accepted.remove(slot);
+        Vote removed = accepted.remove(slot);
+        if (removed != null) {
+            unresolvedBytes -= removed.value().sizeBytes();
+        }
     }
 
     private void raisePromise(Ballot ballot) {

@@ -1,0 +1,13 @@
+package io.synod.server;
+
+/** A request the API refuses, with the HTTP status and the error code of DESIGN.md's error shape. */
+final class ApiException extends RuntimeException {
+    final int status;
+    final String code;
+
+    ApiException(int status, String code, String message) {
+        super(message);
+        this.status = status;
+        this.code = code;
+    }
+}

@@ -1,0 +1,294 @@
+package io.synod.server;
+
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * The HTTP API of DESIGN.md §1 on Netty: parses and validates a request on the I/O thread, hands it to the node's loop,
+ * and writes the answer — or 504 if the loop does not answer in time. One request at a time per connection
+ * (keep-alive, no pipelining): the connection reads the next request only after answering the last.
+ */
+final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private final ServerConfig config;
+    private final NodeLoop loop;
+    private final KvApi api;
+    private final Metrics metrics;
+    private final String dashboard;
+
+    HttpApi(ServerConfig config, NodeLoop loop, KvApi api, Metrics metrics, String dashboard) {
+        this.config = config;
+        this.loop = loop;
+        this.api = api;
+        this.metrics = metrics;
+        this.dashboard = dashboard;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext context, FullHttpRequest request) {
+        long started = System.nanoTime();
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        context.channel().config().setAutoRead(false);
+        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        String route = routeOf(uri.rawPath());
+        Consumer<Response> reply = response -> {
+            metrics.http(route, response.status(), System.nanoTime() - started);
+            write(context, response, keepAlive);
+        };
+        try {
+            dispatch(context, request, uri, reply);
+        } catch (ApiException refused) {
+            reply.accept(Response.of(refused));
+        }
+    }
+
+    private void dispatch(ChannelHandlerContext context, FullHttpRequest request, QueryStringDecoder uri,
+            Consumer<Response> reply) {
+        String path = uri.rawPath();
+        HttpMethod method = request.method();
+        if (path.equals("/")) {
+            requireMethod(method, HttpMethod.GET);
+            reply.accept(Response.text(200, "text/html; charset=utf-8", dashboard));
+        } else if (path.equals("/metrics")) {
+            requireMethod(method, HttpMethod.GET);
+            reply.accept(Response.text(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
+        } else if (path.equals("/v1/status")) {
+            requireMethod(method, HttpMethod.GET);
+            toLoop(context, new KvApi.Request.Status(), reply);
+        } else if (path.equals("/v1/kv")) {
+            requireMethod(method, HttpMethod.GET);
+            byte[] prefix = percentDecode(param(uri, "prefix", ""), "prefix");
+            int limit = (int) number(param(uri, "limit", "1000"), "limit", 1, 10_000);
+            toLoop(context, new KvApi.Request.ListPrefix(prefix, limit, consistency(uri), minSlot(uri)), reply);
+        } else if (path.startsWith("/v1/kv/")) {
+            toLoop(context, keyRequest(request, uri, path.substring("/v1/kv/".length())), reply);
+        } else if (path.startsWith("/v1/log/")) {
+            requireMethod(method, HttpMethod.GET);
+            long slot = number(path.substring("/v1/log/".length()), "slot", 0, Long.MAX_VALUE);
+            toLoop(context, new KvApi.Request.LogSlot(slot), reply);
+        } else {
+            throw new ApiException(404, "NOT_FOUND", "no such path: " + path);
+        }
+    }
+
+    private KvApi.Request keyRequest(FullHttpRequest request, QueryStringDecoder uri, String rawKey) {
+        byte[] key = key(rawKey);
+        HttpMethod method = request.method();
+        if (method.equals(HttpMethod.GET)) {
+            return new KvApi.Request.GetKey(key, consistency(uri), minSlot(uri));
+        }
+        if (method.equals(HttpMethod.PUT)) {
+            byte[] value = ByteBufUtil.getBytes(request.content());
+            if (value.length > config.maxValueBytes()) {
+                throw new ApiException(413, "VALUE_TOO_LARGE", "the value is " + value.length
+                        + " bytes; the limit is " + config.maxValueBytes());
+            }
+            String ifNoneMatch = request.headers().get(HttpHeaderNames.IF_NONE_MATCH);
+            if (ifNoneMatch != null && !ifNoneMatch.trim().equals("*")) {
+                throw new ApiException(400, "BAD_IF_NONE_MATCH", "If-None-Match supports only *");
+            }
+            Long ifMatch = ifMatch(request);
+            if (ifMatch != null && ifNoneMatch != null) {
+                throw new ApiException(400, "BAD_CONDITION", "If-Match and If-None-Match cannot be combined");
+            }
+            return new KvApi.Request.PutKey(key, value, ifMatch, ifNoneMatch != null, idempotencyKey(request));
+        }
+        if (method.equals(HttpMethod.DELETE)) {
+            return new KvApi.Request.DeleteKey(key, ifMatch(request), idempotencyKey(request));
+        }
+        throw new ApiException(405, "METHOD_NOT_ALLOWED", method + " is not allowed on /v1/kv/{key}");
+    }
+
+    /** Hands a request to the loop; answers 503 if the loop is overloaded and 504 if it takes too long. */
+    private void toLoop(ChannelHandlerContext context, KvApi.Request request, Consumer<Response> reply) {
+        AtomicBoolean answered = new AtomicBoolean();
+        Consumer<Response> once = response -> {
+            if (answered.compareAndSet(false, true)) {
+                reply.accept(response);
+            }
+        };
+        if (!loop.offer(() -> api.handle(request, once))) {
+            once.accept(Response.error(503, "OVERLOADED", "the node is overloaded; retry shortly")
+                    .withHeader("Retry-After", "1"));
+            return;
+        }
+        context.executor().schedule(() -> once.accept(request.isWrite()
+                ? Response.error(504, "TIMEOUT", "no answer within " + config.requestTimeoutMs()
+                        + " ms; the write may still be applied: read the key to find out")
+                : Response.error(504, "TIMEOUT", "no answer within " + config.requestTimeoutMs() + " ms")),
+                config.requestTimeoutMs(), TimeUnit.MILLISECONDS);
+    }
+
+    // ----- parsing -----
+
+    private static void requireMethod(HttpMethod actual, HttpMethod allowed) {
+        if (!actual.equals(allowed)) {
+            throw new ApiException(405, "METHOD_NOT_ALLOWED", actual + " is not allowed here; use " + allowed);
+        }
+    }
+
+    private byte[] key(String raw) {
+        byte[] key = percentDecode(raw, "key");
+        if (key.length == 0) {
+            throw new ApiException(400, "BAD_KEY", "the key is empty");
+        }
+        if (KvApi.utf8(key) == null) {
+            throw new ApiException(400, "BAD_KEY", "the key is not valid UTF-8");
+        }
+        if (key.length > config.maxKeyBytes()) {
+            throw new ApiException(413, "KEY_TOO_LARGE", "the key is " + key.length + " bytes; the limit is "
+                    + config.maxKeyBytes());
+        }
+        return key;
+    }
+
+    /** Decodes %XX escapes into bytes; other characters are taken as their UTF-8 bytes. */
+    static byte[] percentDecode(String text, String what) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '%') {
+                if (i + 2 >= text.length() || Character.digit(text.charAt(i + 1), 16) < 0
+                        || Character.digit(text.charAt(i + 2), 16) < 0) {
+                    throw new ApiException(400, "BAD_" + what.toUpperCase(Locale.ROOT),
+                            "the " + what + " has a broken %-escape");
+                }
+                bytes.write(Character.digit(text.charAt(i + 1), 16) * 16 + Character.digit(text.charAt(i + 2), 16));
+                i += 2;
+            } else {
+                byte[] encoded = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+                bytes.write(encoded, 0, encoded.length);
+            }
+        }
+        return bytes.toByteArray();
+    }
+
+    private static Long ifMatch(FullHttpRequest request) {
+        String header = request.headers().get(HttpHeaderNames.IF_MATCH);
+        if (header == null) {
+            return null;
+        }
+        String trimmed = header.trim();
+        if (trimmed.length() >= 2 && trimmed.startsWith("\"") && trimmed.endsWith("\"")) {
+            trimmed = trimmed.substring(1, trimmed.length() - 1);
+        }
+        try {
+            long version = Long.parseLong(trimmed);
+            if (version < 0) {
+                throw new NumberFormatException();
+            }
+            return version;
+        } catch (NumberFormatException bad) {
+            throw new ApiException(400, "BAD_IF_MATCH", "If-Match must be a version in quotes, like \"42\"");
+        }
+    }
+
+    private static String idempotencyKey(FullHttpRequest request) {
+        String key = request.headers().get("Idempotency-Key");
+        if (key == null) {
+            return null;
+        }
+        if (key.isEmpty() || key.getBytes(StandardCharsets.UTF_8).length > 256) {
+            throw new ApiException(400, "BAD_IDEMPOTENCY_KEY", "Idempotency-Key must be 1 to 256 bytes");
+        }
+        return key;
+    }
+
+    private static KvApi.Consistency consistency(QueryStringDecoder uri) {
+        String value = param(uri, "consistency", "linearizable");
+        return switch (value) {
+            case "linearizable" -> KvApi.Consistency.LINEARIZABLE;
+            case "quorum" -> KvApi.Consistency.QUORUM;
+            case "stale" -> KvApi.Consistency.STALE;
+            default -> throw new ApiException(400, "BAD_CONSISTENCY",
+                    "consistency must be linearizable, quorum or stale");
+        };
+    }
+
+    private static Long minSlot(QueryStringDecoder uri) {
+        String value = param(uri, "min-slot", null);
+        return value == null ? null : number(value, "min-slot", 0, Long.MAX_VALUE);
+    }
+
+    private static String param(QueryStringDecoder uri, String name, String fallback) {
+        List<String> values = uri.parameters().get(name);
+        return values == null || values.isEmpty() ? fallback : values.get(0);
+    }
+
+    private static long number(String text, String what, long min, long max) {
+        try {
+            long value = Long.parseLong(text);
+            if (value < min || value > max) {
+                throw new NumberFormatException();
+            }
+            return value;
+        } catch (NumberFormatException bad) {
+            throw new ApiException(400, "BAD_" + what.toUpperCase(Locale.ROOT).replace('-', '_'),
+                    what + " must be a whole number from " + min + (max == Long.MAX_VALUE ? " up" : " to " + max));
+        }
+    }
+
+    /** The route template for metrics: keys and slots are not labels. */
+    static String routeOf(String path) {
+        if (path.startsWith("/v1/kv/")) {
+            return "/v1/kv/{key}";
+        }
+        if (path.startsWith("/v1/log/")) {
+            return "/v1/log/{slot}";
+        }
+        return switch (path) {
+            case "/", "/metrics", "/v1/status", "/v1/kv" -> path;
+            default -> "other";
+        };
+    }
+
+    // ----- writing -----
+
+    static void write(ChannelHandlerContext context, Response response, boolean keepAlive) {
+        FullHttpResponse http = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.valueOf(response.status()), Unpooled.wrappedBuffer(response.body()));
+        http.headers().set(HttpHeaderNames.CONTENT_TYPE, response.contentType());
+        http.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, response.body().length);
+        http.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
+        for (Map.Entry<String, String> header : response.headers().entrySet()) {
+            if (!header.getValue().isEmpty()) {
+                http.headers().set(header.getKey(), header.getValue());
+            }
+        }
+        if (keepAlive) {
+            http.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            context.writeAndFlush(http).addListener((ChannelFutureListener) done -> {
+                done.channel().config().setAutoRead(true);
+                done.channel().read();
+            });
+        } else {
+            http.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            context.writeAndFlush(http).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
+        context.close();
+    }
+}

@@ -1,0 +1,152 @@
+package io.synod.server;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.synod.core.NodeStatus;
+import io.synod.core.StateMachine;
+import io.synod.core.message.Message;
+import io.synod.net.TransportListener;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * A node's metrics, in Micrometer with the Prometheus registry ({@code GET /metrics}). Names follow Prometheus style
+ * under {@code synod_}: proposals, slots committed and applied, fsync latency, batch sizes, messages in and out per
+ * type, peer connection state, HTTP latency per route and status. Thread-safe.
+ */
+final class Metrics {
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Counter proposals;
+    private final Timer fsync;
+    private final DistributionSummary batchCommands;
+    private final Counter appliedCommands;
+    private final AtomicInteger diskFull = new AtomicInteger();
+    private final Map<Integer, AtomicInteger> peerUp = new ConcurrentHashMap<>();
+
+    Metrics(int nodeId, Supplier<NodeStatus> status) {
+        registry.config().commonTags("node", Integer.toString(nodeId));
+        proposals = Counter.builder("synod_proposals").description("Commands proposed at this node")
+                .register(registry);
+        fsync = Timer.builder("synod_fsync").description("Time to make one group of records durable")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(2)).register(registry);
+        batchCommands = DistributionSummary.builder("synod_batch_commands")
+                .description("Commands per applied slot").publishPercentileHistogram().register(registry);
+        appliedCommands = Counter.builder("synod_applied_commands").description("Commands applied to the state machine")
+                .register(registry);
+        Gauge.builder("synod_slots_committed", status, s -> s.get() == null ? Double.NaN : s.get().committed())
+                .description("Commit index: every slot below is known chosen").register(registry);
+        Gauge.builder("synod_slots_applied", status, s -> s.get() == null ? Double.NaN : s.get().applied())
+                .description("Every slot below is applied").register(registry);
+        Gauge.builder("synod_slots_first_retained", status,
+                s -> s.get() == null ? Double.NaN : s.get().firstRetained())
+                .description("Slots below were compacted into a snapshot").register(registry);
+        Gauge.builder("synod_pending_commands", status, s -> s.get() == null ? Double.NaN : s.get().pendingCommands())
+                .description("Commands waiting for a slot").register(registry);
+        Gauge.builder("synod_disk_full", diskFull, AtomicInteger::get)
+                .description("1 while the node is read-only because its disk is full").register(registry);
+    }
+
+    void proposed() {
+        proposals.increment();
+    }
+
+    void diskFull(boolean full) {
+        diskFull.set(full ? 1 : 0);
+    }
+
+    /** Wraps the storage's sync executor so every sync is timed. */
+    Executor timedSync(Executor executor) {
+        return task -> executor.execute(() -> fsync.record(task));
+    }
+
+    /** Wraps the state machine so applied commands and batch sizes are counted. */
+    StateMachine counting(StateMachine machine) {
+        return new StateMachine() {
+            private long slot = -1;
+            private int inSlot;
+
+            @Override
+            public byte[] apply(long commandSlot, byte[] command) {
+                if (commandSlot != slot) {
+                    if (slot >= 0) {
+                        batchCommands.record(inSlot);
+                    }
+                    slot = commandSlot;
+                    inSlot = 0;
+                }
+                inSlot++;
+                appliedCommands.increment();
+                return machine.apply(commandSlot, command);
+            }
+
+            @Override
+            public Snapshot snapshot() {
+                return machine.snapshot();
+            }
+
+            @Override
+            public void restore(SnapshotSource source) {
+                machine.restore(source);
+            }
+        };
+    }
+
+    /** Counts messages and peer state for the transport. */
+    TransportListener transportListener() {
+        return new TransportListener() {
+            @Override
+            public void peerConnected(int peer) {
+                peerGauge(peer).set(1);
+            }
+
+            @Override
+            public void peerDisconnected(int peer) {
+                peerGauge(peer).set(0);
+            }
+
+            @Override
+            public void messageSent(int peer, Class<? extends Message> type, int frameBytes) {
+                registry.counter("synod_messages_sent", "type", type.getSimpleName()).increment();
+            }
+
+            @Override
+            public void messageReceived(int peer, Class<? extends Message> type, int frameBytes) {
+                registry.counter("synod_messages_received", "type", type.getSimpleName()).increment();
+            }
+
+            @Override
+            public void messageDropped(int peer, Class<? extends Message> type, DropReason reason) {
+                registry.counter("synod_messages_dropped", "type", type.getSimpleName(), "reason", reason.name())
+                        .increment();
+            }
+        };
+    }
+
+    private AtomicInteger peerGauge(int peer) {
+        return peerUp.computeIfAbsent(peer, p -> {
+            AtomicInteger up = new AtomicInteger();
+            Gauge.builder("synod_peer_connected", up, AtomicInteger::get).tag("peer", Integer.toString(p))
+                    .description("1 while the connection to the peer is up").register(registry);
+            return up;
+        });
+    }
+
+    void http(String route, int status, long nanos) {
+        Timer.builder("synod_http_requests").tag("route", route).tag("status", Integer.toString(status))
+                .publishPercentileHistogram().register(registry).record(Duration.ofNanos(nanos));
+    }
+
+    /** The Prometheus text format. */
+    String scrape() {
+        return registry.scrape();
+    }
+}

@@ -1,0 +1,198 @@
+package io.synod.server;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.synod.net.NettyTransport;
+import io.synod.net.TransportConfig;
+import io.synod.storage.DataDir;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Synod node: its data dir, the loop thread that owns the replica, the peer transport and the HTTP API. Start it
+ * with {@link #start}, stop it with {@link #close} (which also runs on SIGTERM from {@code synod server}): it stops
+ * taking requests, lets the fsync in flight finish, closes the log and releases the data dir.
+ */
+public final class SynodServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SynodServer.class);
+
+    private final ServerConfig config;
+    private final DataDir dataDir;
+    private final NodeLoop loop;
+    private final NettyTransport transport;
+    private final KvNode node;
+    private final EventLoopGroup httpGroup;
+    private final Channel httpChannel;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+    private SynodServer(ServerConfig config, DataDir dataDir, NodeLoop loop, NettyTransport transport, KvNode node,
+            EventLoopGroup httpGroup, Channel httpChannel) {
+        this.config = config;
+        this.dataDir = dataDir;
+        this.loop = loop;
+        this.transport = transport;
+        this.node = node;
+        this.httpGroup = httpGroup;
+        this.httpChannel = httpChannel;
+    }
+
+    /**
+     * Opens the data dir, recovers, connects to peers and serves HTTP.
+     *
+     * @throws IOException if an address is taken or the data dir cannot be used (the message says which, in one line)
+     */
+    public static SynodServer start(ServerConfig config) throws IOException {
+        DataDir dataDir = DataDir.open(config.dataDir(), config.clusterId(), config.nodeId());
+        NodeLoop loop = new NodeLoop("synod-loop-" + config.nodeId(), 100_000);
+        AtomicReference<SynodServer> self = new AtomicReference<>();
+        AtomicReference<KvNode> nodeRef = new AtomicReference<>();
+        Metrics[] metrics = new Metrics[1];
+        metrics[0] = new Metrics(config.nodeId(), () -> nodeRef.get() == null ? null
+                : nodeRef.get().publishedStatus());
+        TransportConfig transportConfig = TransportConfig.builder(config.nodeId(), config.clusterId(),
+                        config.peers())
+                .httpUrl(config.httpUrl())
+                .maxFrameBytes(64 << 20)
+                .build();
+        NettyTransport transport = new NettyTransport(transportConfig,
+                envelope -> loop.offer(() -> nodeRef.get().receive(envelope)), metrics[0].transportListener());
+        KvNode node = new KvNode(config, loop, transport, metrics[0], dataDir, error -> {
+            SynodServer server = self.get();
+            if (server != null) {
+                server.fail(error);
+            }
+        });
+        nodeRef.set(node);
+        EventLoopGroup httpGroup = null;
+        try {
+            node.open();
+            transport.start();
+            loop.start(node);
+            KvApi api = new KvApi(node, transport);
+            httpGroup = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+            Channel http = bindHttp(config, loop, api, metrics[0], httpGroup);
+            SynodServer server = new SynodServer(config, dataDir, loop, transport, node, httpGroup, http);
+            self.set(server);
+            LOG.info("node {} of cluster '{}' serving HTTP on {} (peer port {}), data in {}", config.nodeId(),
+                    config.clusterId(), config.httpUrl(), config.peers().get(config.nodeId()), dataDir.path());
+            return server;
+        } catch (IOException | RuntimeException startFailure) {
+            transport.close();
+            try {
+                loop.close();
+                node.close();
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            if (httpGroup != null) {
+                httpGroup.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            dataDir.close();
+            throw startFailure;
+        }
+    }
+
+    private static Channel bindHttp(ServerConfig config, NodeLoop loop, KvApi api, Metrics metrics,
+            EventLoopGroup group) throws IOException {
+        String dashboard = dashboard();
+        ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel channel) {
+                        channel.pipeline().addLast(new HttpServerCodec(8_192, 16_384, 16_384));
+                        channel.pipeline().addLast(new BoundedAggregator(config.maxValueBytes()));
+                        channel.pipeline().addLast(new HttpApi(config, loop, api, metrics, dashboard));
+                    }
+                });
+        InetSocketAddress address = config.http().isUnresolved()
+                ? new InetSocketAddress(config.http().getHostString(), config.http().getPort())
+                : config.http();
+        try {
+            return bootstrap.bind(address).sync().channel();
+        } catch (Exception bindFailure) {
+            throw new BindException("cannot listen for HTTP on " + config.http().getHostString() + ":"
+                    + config.http().getPort() + ": " + bindFailure);
+        }
+    }
+
+    /** Refuses bodies over the value limit with the API's 413 error shape, then closes the connection. */
+    private static final class BoundedAggregator extends HttpObjectAggregator {
+        private final int limit;
+
+        BoundedAggregator(int limit) {
+            super(limit);
+            this.limit = limit;
+        }
+
+        @Override
+        protected void handleOversizedMessage(ChannelHandlerContext context, HttpMessage oversized) {
+            HttpApi.write(context, Response.error(413, "VALUE_TOO_LARGE", "the body is over the limit of " + limit
+                    + " bytes"), false);
+            HttpUtil.setKeepAlive(oversized, false);
+        }
+    }
+
+    private static String dashboard() {
+        try (InputStream in = SynodServer.class.getResourceAsStream("/dashboard.html")) {
+            return in == null ? "<h1>Synod</h1>" : new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException unreadable) {
+            return "<h1>Synod</h1>";
+        }
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    private void fail(Throwable error) {
+        failure.compareAndSet(null, error);
+        stopped.countDown();
+    }
+
+    /** Blocks until the node stops (by {@link #close} or a fatal storage failure); returns the failure, if any. */
+    public Throwable awaitStop() throws InterruptedException {
+        stopped.await();
+        return failure.get();
+    }
+
+    /** Stops taking requests, finishes the fsync in flight, closes the log and releases the data dir. */
+    @Override
+    public void close() {
+        LOG.info("node {} stopping", config.nodeId());
+        httpChannel.close().awaitUninterruptibly();
+        transport.close();
+        try {
+            loop.close();
+            node.close();
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        httpGroup.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).awaitUninterruptibly();
+        try {
+            dataDir.close();
+        } catch (IOException ignored) {
+            // The lock goes with the process anyway.
+        }
+        stopped.countDown();
+        LOG.info("node {} stopped", config.nodeId());
+    }
+}
