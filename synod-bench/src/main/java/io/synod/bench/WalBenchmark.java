@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
@@ -21,6 +22,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
@@ -34,7 +36,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * <ul>
  *   <li>{@code rawFsync}: write 100 bytes and fsync, one at a time — the physical floor;</li>
  *   <li>{@code append1}, {@code append16}, {@code append128}: that many threads each appending 100-byte records and
- *       waiting until each is durable, through {@link GroupCommit} (one fsync per round for everything queued).</li>
+ *       waiting until each is durable, through {@link GroupCommit} (one fsync per round for everything queued);</li>
+ *   <li>{@code async16}, {@code async128}: that many concurrent appenders that do not each hold a thread: each one
+ *       appends its next record when the previous is durable, as requests in an event-driven server do. With 128
+ *       blocking threads on 2 cores, waking the threads costs more than the fsync; these show what the log itself
+ *       does.</li>
  * </ul>
  * Sample mode gives both the rate and the latency distribution of one operation. The files go to {@code java.io.tmpdir}
  * (override with {@code -Djava.io.tmpdir=...} to measure another disk).
@@ -81,6 +87,47 @@ public class WalBenchmark {
     private Durable record() {
         long slot = slots.getAndIncrement();
         return new Durable.Chosen(slot, Value.of(new Command(1, slot, PAYLOAD)));
+    }
+
+    private static final int ASYNC_RECORDS_EACH = 50;
+
+    @Benchmark
+    @Threads(1)
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.SECONDS)
+    @OperationsPerInvocation(16 * ASYNC_RECORDS_EACH)
+    public void async16() throws InterruptedException {
+        concurrentAppenders(16);
+    }
+
+    @Benchmark
+    @Threads(1)
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.SECONDS)
+    @OperationsPerInvocation(128 * ASYNC_RECORDS_EACH)
+    public void async128() throws InterruptedException {
+        concurrentAppenders(128);
+    }
+
+    /** {@code appenders} chains of appends, each with one record outstanding, until each has made its records durable. */
+    private void concurrentAppenders(int appenders) throws InterruptedException {
+        CountDownLatch finished = new CountDownLatch(appenders);
+        for (int i = 0; i < appenders; i++) {
+            appendChain(ASYNC_RECORDS_EACH, finished);
+        }
+        finished.await();
+    }
+
+    private void appendChain(int left, CountDownLatch finished) {
+        if (left == 0) {
+            finished.countDown();
+            return;
+        }
+        try {
+            groupCommit.append(record()).thenRun(() -> appendChain(left - 1, finished));
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Benchmark

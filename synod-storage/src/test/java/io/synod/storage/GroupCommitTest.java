@@ -1,0 +1,64 @@
+package io.synod.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.synod.core.Durable;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Many appenders, one fsync per round: every acknowledged record is in the log; a failed sync fails everyone. */
+class GroupCommitTest {
+    @TempDir
+    Path directory;
+
+    @Test
+    void concurrentAppendersAllBecomeDurable() throws Exception {
+        NioDisk disk = new NioDisk(directory);
+        try (Wal wal = Wal.open(disk, Wal.Options.defaults(), r -> { }, l -> { });
+                GroupCommit commit = new GroupCommit(wal, 64)) {
+            List<Thread> threads = new ArrayList<>();
+            for (int t = 0; t < 16; t++) {
+                int thread = t;
+                threads.add(Thread.ofPlatform().start(() -> {
+                    for (int i = 0; i < 100; i++) {
+                        try {
+                            commit.append(Records.chosen(thread * 1_000L + i)).get(10, TimeUnit.SECONDS);
+                        } catch (Exception failure) {
+                            throw new AssertionError(failure);
+                        }
+                    }
+                }));
+            }
+            for (Thread thread : threads) {
+                thread.join();
+            }
+        }
+        List<Durable> replayed = new ArrayList<>();
+        try (Wal reopened = Wal.open(disk, Wal.Options.defaults(), replayed::add, l -> { })) {
+            assertThat(replayed).hasSize(1_600).doesNotHaveDuplicates();
+        }
+    }
+
+    @Test
+    void aFailedSyncFailsThatRoundAndEveryLaterAppend() throws Exception {
+        FaultyDisk disk = new FaultyDisk(new NioDisk(directory));
+        try (Wal wal = Wal.open(disk, new Wal.Options(1 << 20, 1 << 20, Set.of()), r -> { }, l -> { });
+                GroupCommit commit = new GroupCommit(wal, 64)) {
+            commit.append(Records.chosen(1)).get(10, TimeUnit.SECONDS);
+            disk.failNextForce = true;
+            CompletableFuture<Void> failed = commit.append(Records.chosen(2));
+            assertThatThrownBy(() -> failed.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(IOException.class);
+            CompletableFuture<Void> later = commit.append(Records.chosen(3));
+            assertThatThrownBy(later::join).isInstanceOf(CompletionException.class);
+        }
+    }
+}
