@@ -14,6 +14,7 @@ import io.synod.core.message.SnapshotChunk;
 import io.synod.storage.Storage;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
@@ -299,6 +300,19 @@ public final class Replica {
             snapshotSlot = write.slot();
         }
         internal.addLast(new Input.SnapshotInstalled(write.slot(), ok));
+    }
+
+    /**
+     * The node is being abandoned (its storage failed or filled up): answers every proposal still waiting as of
+     * unknown outcome, since some may yet be chosen through peers. The replica must not be used afterwards.
+     */
+    public void abandon() {
+        List<Consumer<Outcome>> callbacks = List.copyOf(waiting.values());
+        waiting.clear();
+        held.clear();
+        for (Consumer<Outcome> callback : callbacks) {
+            callback.accept(new Outcome.Unknown());
+        }
     }
 
     // ----- queries -----

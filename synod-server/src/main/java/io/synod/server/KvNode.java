@@ -12,6 +12,7 @@ import io.synod.replica.Outcome;
 import io.synod.replica.Replica;
 import io.synod.replica.Transport;
 import io.synod.storage.DataDir;
+import io.synod.storage.Disk;
 import io.synod.storage.DiskFullException;
 import io.synod.storage.StorageFailure;
 import io.synod.storage.WalStorage;
@@ -53,6 +54,7 @@ final class KvNode implements NodeLoop.Body {
     private final ExecutorService snapshotThread;
     private final TreeMap<Long, List<Runnable>> slotWaiters = new TreeMap<>();
     private final DataDir dataDir;
+    private final Disk disk;
 
     private WalStorage storage;
     private Replica replica;
@@ -62,8 +64,9 @@ final class KvNode implements NodeLoop.Body {
     private long lastAppliedBeforeReadOnly;
     private volatile NodeStatus published;
 
-    KvNode(ServerConfig config, NodeLoop loop, Transport transport, Metrics metrics, DataDir dataDir,
+    KvNode(ServerConfig config, NodeLoop loop, Transport transport, Metrics metrics, DataDir dataDir, Disk disk,
             Consumer<Throwable> fatal) {
+        this.disk = disk;
         this.config = config;
         this.loop = loop;
         this.transport = transport;
@@ -78,7 +81,7 @@ final class KvNode implements NodeLoop.Body {
     /** Recovers from the data dir and starts a replica. Runs on the caller's thread before the loop starts. */
     void open() throws IOException {
         long started = System.nanoTime();
-        storage = WalStorage.open(dataDir.disk(), WalStorage.Options.defaults(), metrics.timedSync(syncThread),
+        storage = WalStorage.open(disk, WalStorage.Options.defaults(), metrics.timedSync(syncThread),
                 snapshotThread, storageListener(), line -> LOG.info("recovery: {}", line));
         DurableState recovered = storage.recover();
         NodeConfig nodeConfig = NodeConfig.builder(config.nodeId(), List.copyOf(config.peers().keySet())).build();
@@ -263,7 +266,11 @@ final class KvNode implements NodeLoop.Body {
             return;
         }
         LOG.error("storage failure, stopping: {}", failure.getMessage());
+        Replica abandoned = replica;
         replica = null;
+        if (abandoned != null) {
+            abandoned.abandon();
+        }
         fatal.accept(failure);
     }
 
@@ -274,7 +281,11 @@ final class KvNode implements NodeLoop.Body {
         }
         lastAppliedBeforeReadOnly = appliedSlot();
         readOnly = true;
+        Replica abandoned = replica;
         replica = null;
+        if (abandoned != null) {
+            abandoned.abandon();
+        }
         closeStorage();
         reopenAtMs = loop.nowMs() + REOPEN_EVERY_MS;
         metrics.diskFull(true);

@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.synod.net.NettyTransport;
 import io.synod.net.TransportConfig;
 import io.synod.storage.DataDir;
+import io.synod.storage.Disk;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.BindException;
@@ -23,6 +24,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,6 +63,14 @@ public final class SynodServer implements AutoCloseable {
      * @throws IOException if an address is taken or the data dir cannot be used (the message says which, in one line)
      */
     public static SynodServer start(ServerConfig config) throws IOException {
+        return start(config, disk -> disk);
+    }
+
+    /**
+     * Like {@link #start(ServerConfig)}, with the node's disk seen through {@code diskWrapper}: fault tests use it to
+     * fill the disk or fail an fsync under a running node.
+     */
+    public static SynodServer start(ServerConfig config, UnaryOperator<Disk> diskWrapper) throws IOException {
         DataDir dataDir = DataDir.open(config.dataDir(), config.clusterId(), config.nodeId());
         NodeLoop loop = new NodeLoop("synod-loop-" + config.nodeId(), 100_000);
         AtomicReference<SynodServer> self = new AtomicReference<>();
@@ -75,7 +85,8 @@ public final class SynodServer implements AutoCloseable {
                 .build();
         NettyTransport transport = new NettyTransport(transportConfig,
                 envelope -> loop.offer(() -> nodeRef.get().receive(envelope)), metrics[0].transportListener());
-        KvNode node = new KvNode(config, loop, transport, metrics[0], dataDir, error -> {
+        KvNode node = new KvNode(config, loop, transport, metrics[0], dataDir, diskWrapper.apply(dataDir.disk()),
+                error -> {
             SynodServer server = self.get();
             if (server != null) {
                 server.fail(error);

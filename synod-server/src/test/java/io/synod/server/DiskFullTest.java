@@ -1,0 +1,167 @@
+package io.synod.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.synod.storage.Disk;
+import io.synod.storage.DiskFullException;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A full disk: new writes fail with a clear error while reads keep working, and the node comes back by itself once
+ * space returns, with nothing lost and nothing corrupted.
+ */
+class DiskFullTest {
+    @TempDir
+    Path dataDir;
+
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    /** A real disk whose free space the test controls. */
+    private static final class ShrinkingDisk implements Disk {
+        private final Disk real;
+        volatile boolean full;
+
+        ShrinkingDisk(Disk real) {
+            this.real = real;
+        }
+
+        @Override
+        public DiskFile open(String name) throws IOException {
+            return wrap(real.open(name));
+        }
+
+        @Override
+        public DiskFile openExisting(String name) throws IOException {
+            return wrap(real.openExisting(name));
+        }
+
+        private DiskFile wrap(DiskFile file) {
+            return new DiskFile() {
+                @Override
+                public long size() throws IOException {
+                    return file.size();
+                }
+
+                @Override
+                public void append(byte[] bytes, int offset, int length) throws IOException {
+                    if (full) {
+                        file.append(bytes, offset, Math.min(length, 3)); // a full disk writes a little, then fails
+                        throw new DiskFullException("No space left on device (test)");
+                    }
+                    file.append(bytes, offset, length);
+                }
+
+                @Override
+                public void force() throws IOException {
+                    file.force();
+                }
+
+                @Override
+                public int read(long position, byte[] buffer, int offset, int length) throws IOException {
+                    return file.read(position, buffer, offset, length);
+                }
+
+                @Override
+                public void truncate(long size) throws IOException {
+                    file.truncate(size);
+                }
+
+                @Override
+                public void close() throws IOException {
+                    file.close();
+                }
+            };
+        }
+
+        @Override
+        public boolean exists(String name) throws IOException {
+            return real.exists(name);
+        }
+
+        @Override
+        public List<String> list() throws IOException {
+            return real.list();
+        }
+
+        @Override
+        public void rename(String from, String to) throws IOException {
+            real.rename(from, to);
+        }
+
+        @Override
+        public void delete(String name) throws IOException {
+            real.delete(name);
+        }
+
+        @Override
+        public void syncDirectory() throws IOException {
+            real.syncDirectory();
+        }
+
+        @Override
+        public String describe() {
+            return real.describe();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private HttpResponse<String> send(String method, String url, String body) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void writesFailWhileReadsWorkAndTheNodeComesBackWhenSpaceReturns() throws Exception {
+        ServerConfig config = ServerConfig.of(0, Map.of(0, new InetSocketAddress("127.0.0.1", freePort())),
+                new InetSocketAddress("127.0.0.1", freePort()), dataDir);
+        ShrinkingDisk[] disk = new ShrinkingDisk[1];
+        String url;
+        try (SynodServer server = SynodServer.start(config, real -> disk[0] = new ShrinkingDisk(real))) {
+            url = config.httpUrl();
+            assertThat(send("PUT", url + "/v1/kv/kept", "before").statusCode()).isEqualTo(200);
+
+            disk[0].full = true;
+            HttpResponse<String> first = send("PUT", url + "/v1/kv/lost", "during");
+            assertThat(first.statusCode()).as(first.body()).isIn(504, 507);
+            HttpResponse<String> refused = send("PUT", url + "/v1/kv/lost", "during");
+            assertThat(refused.statusCode()).isEqualTo(507);
+            assertThat(refused.body()).contains("\"code\":\"DISK_FULL\"").contains("disk is full");
+            HttpResponse<String> read = send("GET", url + "/v1/kv/kept", null);
+            assertThat(read.statusCode()).isEqualTo(200);
+            assertThat(read.body()).isEqualTo("before");
+
+            disk[0].full = false;
+            HttpResponse<String> back = null;
+            for (int i = 0; i < 100; i++) {
+                back = send("PUT", url + "/v1/kv/after", "space returned");
+                if (back.statusCode() == 200) {
+                    break;
+                }
+                Thread.sleep(100);
+            }
+            assertThat(back.statusCode()).as(back.body()).isEqualTo(200);
+        }
+        try (SynodServer restarted = SynodServer.start(config)) {
+            assertThat(send("GET", url + "/v1/kv/kept", null).body()).isEqualTo("before");
+            assertThat(send("GET", url + "/v1/kv/after", null).body()).isEqualTo("space returned");
+        }
+    }
+}
