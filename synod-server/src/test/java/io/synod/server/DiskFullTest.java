@@ -3,7 +3,7 @@ package io.synod.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.synod.storage.Disk;
-import io.synod.storage.DiskFullException;
+import io.synod.storage.ForwardingDisk;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -13,7 +13,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,90 +28,16 @@ class DiskFullTest {
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     /** A real disk whose free space the test controls. */
-    private static final class ShrinkingDisk implements Disk {
-        private final Disk real;
+    private static final class ShrinkingDisk extends ForwardingDisk {
         volatile boolean full;
 
         ShrinkingDisk(Disk real) {
-            this.real = real;
+            super(real);
         }
 
         @Override
-        public DiskFile open(String name) throws IOException {
-            return wrap(real.open(name));
-        }
-
-        @Override
-        public DiskFile openExisting(String name) throws IOException {
-            return wrap(real.openExisting(name));
-        }
-
-        private DiskFile wrap(DiskFile file) {
-            return new DiskFile() {
-                @Override
-                public long size() throws IOException {
-                    return file.size();
-                }
-
-                @Override
-                public void append(byte[] bytes, int offset, int length) throws IOException {
-                    if (full) {
-                        file.append(bytes, offset, Math.min(length, 3)); // a full disk writes a little, then fails
-                        throw new DiskFullException("No space left on device (test)");
-                    }
-                    file.append(bytes, offset, length);
-                }
-
-                @Override
-                public void force() throws IOException {
-                    file.force();
-                }
-
-                @Override
-                public int read(long position, byte[] buffer, int offset, int length) throws IOException {
-                    return file.read(position, buffer, offset, length);
-                }
-
-                @Override
-                public void truncate(long size) throws IOException {
-                    file.truncate(size);
-                }
-
-                @Override
-                public void close() throws IOException {
-                    file.close();
-                }
-            };
-        }
-
-        @Override
-        public boolean exists(String name) throws IOException {
-            return real.exists(name);
-        }
-
-        @Override
-        public List<String> list() throws IOException {
-            return real.list();
-        }
-
-        @Override
-        public void rename(String from, String to) throws IOException {
-            real.rename(from, to);
-        }
-
-        @Override
-        public void delete(String name) throws IOException {
-            real.delete(name);
-        }
-
-        @Override
-        public void syncDirectory() throws IOException {
-            real.syncDirectory();
-        }
-
-        @Override
-        public String describe() {
-            return real.describe();
+        protected int writableBytes(String file, int length) {
+            return full ? Math.min(length, 3) : length; // a full disk writes a little, then fails
         }
     }
 
