@@ -1,14 +1,8 @@
 package io.synod.sim;
 
-import io.synod.core.Durable;
-import io.synod.core.DurableState;
 import io.synod.core.InvariantViolation;
 import io.synod.core.Node;
-import io.synod.core.NodeConfig;
 import io.synod.core.PlantedBug;
-import io.synod.storage.StorageBug;
-import io.synod.core.StateMachine;
-import io.synod.core.election.NoMasterElection;
 import io.synod.core.message.Accept;
 import io.synod.core.message.Accepted;
 import io.synod.core.message.CatchUpReply;
@@ -22,10 +16,9 @@ import io.synod.core.message.Promise;
 import io.synod.core.message.SnapshotChunk;
 import io.synod.core.message.SnapshotRequest;
 import io.synod.core.paxos.Proposer;
-import io.synod.storage.MemoryStorage;
 import io.synod.replica.Outcome;
 import io.synod.replica.Replica;
-import io.synod.storage.Storage;
+import io.synod.storage.StorageBug;
 import java.io.PrintStream;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -36,7 +29,6 @@ import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.function.Consumer;
 
 /**
  * One deterministic run: real {@link Replica}s, {@link Node}s and state machines on a simulated network, clock and disk,
