@@ -9,7 +9,15 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
@@ -152,6 +160,25 @@ public final class SynodServer implements AutoCloseable {
         BoundedAggregator(int limit) {
             super(limit);
             this.limit = limit;
+        }
+
+        /** A client that sends {@code Expect: 100-continue} with too large a body hears why, in the API's shape. */
+        @Override
+        protected Object newContinueResponse(HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
+            Object standard = super.newContinueResponse(start, maxContentLength, pipeline);
+            if (standard instanceof FullHttpResponse response
+                    && response.status().equals(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE)) {
+                Response tooLarge = Response.error(413, "VALUE_TOO_LARGE", "the body is over the limit of " + limit
+                        + " bytes");
+                FullHttpResponse replaced = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                        HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, Unpooled.wrappedBuffer(tooLarge.body()));
+                replaced.headers().set(HttpHeaderNames.CONTENT_TYPE, tooLarge.contentType());
+                replaced.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, tooLarge.body().length);
+                replaced.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+                response.release();
+                return replaced;
+            }
+            return standard;
         }
 
         @Override
