@@ -13,11 +13,12 @@ import java.util.function.Consumer;
  * {@link Storage} on a {@link Disk}: the write-ahead log ({@link Wal}) and the snapshot files ({@link SnapshotStore}).
  *
  * <p>Group commit: {@link #append} writes records to the log at once (into the operating system's cache); {@link #sync}
- * captures a sync point and hands the fsync to the sync executor, off the loop thread. Records appended while that
- * fsync runs are covered by the next one, so one fsync makes a whole batch durable. The executor must run tasks one
- * at a time in order (a single thread, or the simulator's event queue); completion is reported to
- * {@link Listener#synced} from the executor, which must hand it back to the loop. Without a sync executor, syncs run
- * inline and {@code sync} returns true.
+ * asks for a sync round on the sync executor, off the loop thread. At most one round waits to start: requests that
+ * come while a round is queued or running join the next round, which captures everything appended by the time it
+ * starts and reports the highest ticket it covers. So however many Readys ask for a sync during one fsync, the next
+ * single fsync makes them all durable. The executor must run tasks one at a time in order (a single thread, or the
+ * simulator's event queue); completion is reported to {@link Listener#synced} from the executor, which must hand it
+ * back to the loop. Without a sync executor, syncs run inline and {@code sync} returns true.
  *
  * <p>Snapshots are written by the snapshot executor (the state machine's encoding can take seconds for a large state)
  * and reported with {@link Listener#snapshotSaved}; without one they are written inline.
@@ -58,6 +59,10 @@ public final class WalStorage implements Storage, AutoCloseable {
     private final Consumer<String> log;
     private final Set<StorageBug> bugs;
     private DurableState recovered;
+    /** Guards the log between the loop thread (appends) and the sync thread (capturing a round's sync point). */
+    private final Object walLock = new Object();
+    private long requestedTicket;
+    private boolean roundQueued;
 
     private WalStorage(Disk disk, Wal wal, SnapshotStore snapshots, Executor syncExecutor, Executor snapshotExecutor,
             Listener listener, Consumer<String> log, Set<StorageBug> bugs, DurableState recovered) {
@@ -95,7 +100,9 @@ public final class WalStorage implements Storage, AutoCloseable {
     @Override
     public void append(List<Durable> records) {
         try {
-            wal.append(records);
+            synchronized (walLock) {
+                wal.append(records);
+            }
         } catch (DiskFullException full) {
             throw full;
         } catch (IOException failure) {
@@ -106,7 +113,21 @@ public final class WalStorage implements Storage, AutoCloseable {
 
     @Override
     public boolean sync(long ticket) {
-        Wal.SyncPoint point = wal.syncPoint();
+        if (syncExecutor != null && !bugs.contains(StorageBug.ACK_BEFORE_FSYNC)) {
+            synchronized (walLock) {
+                requestedTicket = Math.max(requestedTicket, ticket);
+                if (roundQueued) {
+                    return false; // the queued round will cover this ticket too
+                }
+                roundQueued = true;
+            }
+            syncExecutor.execute(this::syncRound);
+            return false;
+        }
+        Wal.SyncPoint point;
+        synchronized (walLock) {
+            point = wal.syncPoint();
+        }
         if (bugs.contains(StorageBug.ACK_BEFORE_FSYNC)) {
             // Planted bug: report the records durable now, force them some time later.
             if (syncExecutor != null) {
@@ -114,21 +135,27 @@ public final class WalStorage implements Storage, AutoCloseable {
             }
             return true;
         }
-        if (syncExecutor == null) {
-            run(point);
-            return true;
+        run(point);
+        return true;
+    }
+
+    /** One sync round, on the sync executor: everything appended by now becomes durable, in one fsync per file. */
+    private void syncRound() {
+        Wal.SyncPoint point;
+        long covered;
+        synchronized (walLock) {
+            roundQueued = false;
+            covered = requestedTicket;
+            point = wal.syncPoint();
         }
-        syncExecutor.execute(() -> {
-            try {
-                point.run();
-            } catch (IOException failure) {
-                listener.failed(new StorageFailure("fsync failed in " + disk.describe() + ": "
-                        + failure.getMessage(), failure));
-                return;
-            }
-            listener.synced(ticket);
-        });
-        return false;
+        try {
+            point.run();
+        } catch (IOException failure) {
+            listener.failed(new StorageFailure("fsync failed in " + disk.describe() + ": " + failure.getMessage(),
+                    failure));
+            return;
+        }
+        listener.synced(covered);
     }
 
     private void run(Wal.SyncPoint point) {
@@ -224,7 +251,9 @@ public final class WalStorage implements Storage, AutoCloseable {
 
     @Override
     public void compact(long retainFrom) {
-        wal.compact(retainFrom);
+        synchronized (walLock) {
+            wal.compact(retainFrom);
+        }
     }
 
     /** How many log segments exist (for tests and metrics). */
