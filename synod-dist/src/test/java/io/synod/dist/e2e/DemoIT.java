@@ -1,0 +1,141 @@
+package io.synod.dist.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code synod demo} as a process: it prints its nodes, they serve, and SIGTERM stops them all and cleans up. */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class DemoIT {
+    private static final Pattern NODE_LINE = Pattern.compile(
+            "\\s*node (\\d+)\\s+(http://127\\.0\\.0\\.1:\\d+)\\s+pid (\\d+)\\s+log (\\S+)");
+    private static final Pattern DATA_LINE = Pattern.compile("Data dirs: (\\S+) \\(deleted on exit\\)\\..*");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void demoStartsThreeNodesThatServeAndSigtermStopsThemAndDeletesItsDataDirs() throws Exception {
+        int basePort = freeBasePort(3);
+        Path tmp = Files.createDirectories(dir.resolve("tmp"));
+        List<String> command = new ArrayList<>(List.of(ProcessCluster.javaExecutable(), "-Xmx128m",
+                "-Djava.io.tmpdir=" + tmp, "-jar", ProcessCluster.jar().toString(), "demo", "--nodes", "3",
+                "--base-port", Integer.toString(basePort)));
+        // Output to a file, not a pipe: the JDK drains a pipe of an exited process only once, racing its last lines.
+        Path outputFile = dir.resolve("demo.out");
+        Process demo = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(outputFile.toFile()).start();
+        java.util.function.Supplier<List<String>> output = () -> {
+            try {
+                return Files.readAllLines(outputFile, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                return List.of();
+            }
+        };
+        Map<Integer, String> urls = new TreeMap<>();
+        Map<Integer, Long> pids = new TreeMap<>();
+        try {
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                if (!demo.isAlive()) {
+                    throw new AssertionError("the demo exited with " + demo.exitValue() + ":\n"
+                            + String.join("\n", output.get()));
+                }
+                return output.get().stream().anyMatch(line -> DATA_LINE.matcher(line).matches());
+            });
+            Path dataRoot = null;
+            for (String line : output.get()) {
+                Matcher node = NODE_LINE.matcher(line);
+                if (node.matches()) {
+                    urls.put(Integer.parseInt(node.group(1)), node.group(2));
+                    pids.put(Integer.parseInt(node.group(1)), Long.parseLong(node.group(3)));
+                }
+                Matcher data = DATA_LINE.matcher(line);
+                if (data.matches()) {
+                    dataRoot = Path.of(data.group(1));
+                }
+            }
+            assertThat(urls).as("printed URLs in\n%s", String.join("\n", output.get())).containsOnlyKeys(0, 1, 2);
+            assertThat(urls.get(0)).isEqualTo("http://127.0.0.1:" + basePort);
+            assertThat(dataRoot).isNotNull();
+            assertThat(dataRoot.startsWith(tmp)).as("the demo's data dirs are in its temporary directory").isTrue();
+            assertThat(Files.isDirectory(dataRoot)).isTrue();
+            for (long pid : pids.values()) {
+                assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).hasValue(true);
+            }
+
+            NodeClient first = new NodeClient(urls.get(0));
+            NodeClient last = new NodeClient(urls.get(2));
+            long slot = ClusterTestBase.putEventually(first, "greeting", "hello from the demo", Duration.ofSeconds(60));
+            NodeClient.Reply read = last.get("/v1/kv/greeting");
+            assertThat(read.status()).isEqualTo(200);
+            assertThat(read.text()).isEqualTo("hello from the demo");
+            assertThat(read.header("ETag")).hasValue("\"" + slot + "\"");
+
+            demo.destroy(); // SIGTERM, as Ctrl-C would
+            assertThat(demo.waitFor(60, TimeUnit.SECONDS)).as("the demo exits after SIGTERM").isTrue();
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() ->
+                    pids.values().stream().noneMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive)
+                            .orElse(false)));
+            Path root = dataRoot;
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> !Files.exists(root));
+            assertThat(output.get()).as("it says it stopped the nodes")
+                    .anyMatch(line -> line.contains("stopped 3 nodes"));
+        } finally {
+            demo.destroyForcibly();
+            for (long pid : pids.values()) {
+                Optional<ProcessHandle> node = ProcessHandle.of(pid);
+                node.ifPresent(ProcessHandle::destroyForcibly);
+            }
+        }
+    }
+
+    /** A port P such that P..P+n-1 and P+100..P+100+n-1 are free on loopback now. */
+    private static int freeBasePort(int nodes) throws IOException {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int base;
+            try (ServerSocket probe = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+                base = probe.getLocalPort();
+            }
+            if (base + 100 + nodes > 65_535) {
+                continue;
+            }
+            boolean free = true;
+            for (int i = 0; i < nodes && free; i++) {
+                free = isFree(base + i) && isFree(base + 100 + i);
+            }
+            if (free) {
+                return base;
+            }
+        }
+        throw new IllegalStateException("no free range of ports found");
+    }
+
+    private static boolean isFree(int port) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.bind(new InetSocketAddress("127.0.0.1", port));
+            return true;
+        } catch (IOException taken) {
+            return false;
+        }
+    }
+}
