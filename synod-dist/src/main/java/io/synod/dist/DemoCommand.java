@@ -52,6 +52,7 @@ final class DemoCommand implements Callable<Integer> {
     Path dataRoot;
 
     private final List<Process> processes = new ArrayList<>();
+    private volatile boolean stopping;
 
     @Override
     public Integer call() throws Exception {
@@ -86,9 +87,12 @@ final class DemoCommand implements Callable<Integer> {
         printTour(out, httpPorts, root);
         for (int i = 0; i < nodes; i++) {
             int id = i;
-            processes.get(i).onExit().thenAccept(process -> out.printf(
-                    "node %d (pid %d) exited with code %d; the others carry on%n", id, process.pid(),
-                    process.exitValue()));
+            processes.get(i).onExit().thenAccept(process -> {
+                if (!stopping) {
+                    out.printf("node %d (pid %d) exited with code %d; the others carry on%n", id, process.pid(),
+                            process.exitValue());
+                }
+            });
         }
         stop.await();
         return 0;
@@ -189,6 +193,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private void stopAll(Path root, PrintStream out, CountDownLatch stop) {
+        stopping = true;
         for (Process process : processes) {
             process.destroy(); // SIGTERM: a clean shutdown
         }

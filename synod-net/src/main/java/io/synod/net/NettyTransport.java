@@ -2,6 +2,9 @@ package io.synod.net;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
@@ -83,6 +86,8 @@ public final class NettyTransport implements Transport, AutoCloseable {
     private volatile State state = State.NEW;
     private EventLoopGroup group;
     private Channel serverChannel;
+    /** Every channel this transport opened or accepted, so close() can close them all before the loops stop. */
+    private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
 
     /**
      * A transport that is not listening yet; call {@link #start}.
@@ -236,6 +241,7 @@ public final class NettyTransport implements Transport, AutoCloseable {
             return;
         }
         serverChannel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         toStop.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(15, TimeUnit.SECONDS);
         for (PeerLink link : links.values()) {
             link.dropQueued(DropReason.CLOSED);
@@ -258,6 +264,7 @@ public final class NettyTransport implements Transport, AutoCloseable {
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(SocketChannel channel) {
+                channels.add(channel);
                 FrameDecoder decoder = new FrameDecoder(config.maxFrameBytes(), config.maxHandshakeFrameBytes());
                 channel.pipeline()
                         .addLast("idle", new IdleStateHandler(config.idleTimeoutMs(), config.heartbeatMs(), 0,

@@ -4,10 +4,17 @@ package io.synod.server;
 final class ApiException extends RuntimeException {
     final int status;
     final String code;
+    /** The methods a 405 allows, for its Allow header; null otherwise. */
+    String allow;
 
     ApiException(int status, String code, String message) {
         super(message);
         this.status = status;
         this.code = code;
+    }
+
+    ApiException allowing(String methods) {
+        this.allow = methods;
+        return this;
     }
 }

@@ -15,6 +15,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -50,16 +52,30 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         context.channel().config().setAutoRead(false);
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
-        String route = routeOf(uri.rawPath());
+        String route = request.decoderResult().isFailure() ? "bad-request" : routeOf(uri.rawPath());
         Consumer<Response> reply = response -> {
             metrics.http(route, response.status(), System.nanoTime() - started);
-            write(context, response, keepAlive);
+            write(context, response, keepAlive && !request.decoderResult().isFailure());
         };
         try {
+            if (request.decoderResult().isFailure()) {
+                throw undecodable(request.decoderResult().cause());
+            }
             dispatch(context, request, uri, reply);
         } catch (ApiException refused) {
             reply.accept(Response.of(refused));
         }
+    }
+
+    /** A request Netty could not decode: say why, in the API's shape (then the connection closes). */
+    private static ApiException undecodable(Throwable cause) {
+        if (cause instanceof TooLongHttpLineException) {
+            return new ApiException(414, "URI_TOO_LONG", "the request line is longer than 64 KiB");
+        }
+        if (cause instanceof TooLongHttpHeaderException) {
+            return new ApiException(431, "HEADERS_TOO_LARGE", "the request headers are larger than 16 KiB");
+        }
+        return new ApiException(400, "BAD_REQUEST", "the request is not valid HTTP/1.1");
     }
 
     private void dispatch(ChannelHandlerContext context, FullHttpRequest request, QueryStringDecoder uri,
@@ -77,7 +93,7 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
             toLoop(context, new KvApi.Request.Status(), reply);
         } else if (path.equals("/v1/kv")) {
             requireMethod(method, HttpMethod.GET);
-            byte[] prefix = percentDecode(param(uri, "prefix", ""), "prefix");
+            byte[] prefix = percentDecode(rawParam(request.uri(), "prefix", ""), "prefix");
             int limit = (int) number(param(uri, "limit", "1000"), "limit", 1, 10_000);
             toLoop(context, new KvApi.Request.ListPrefix(prefix, limit, consistency(uri), minSlot(uri)), reply);
         } else if (path.startsWith("/v1/kv/")) {
@@ -116,7 +132,8 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
         if (method.equals(HttpMethod.DELETE)) {
             return new KvApi.Request.DeleteKey(key, ifMatch(request), idempotencyKey(request));
         }
-        throw new ApiException(405, "METHOD_NOT_ALLOWED", method + " is not allowed on /v1/kv/{key}");
+        throw new ApiException(405, "METHOD_NOT_ALLOWED", method + " is not allowed on /v1/kv/{key}")
+                .allowing("GET, PUT, DELETE");
     }
 
     /** Hands a request to the loop; answers 503 if the loop is overloaded and 504 if it takes too long. */
@@ -143,7 +160,8 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private static void requireMethod(HttpMethod actual, HttpMethod allowed) {
         if (!actual.equals(allowed)) {
-            throw new ApiException(405, "METHOD_NOT_ALLOWED", actual + " is not allowed here; use " + allowed);
+            throw new ApiException(405, "METHOD_NOT_ALLOWED", actual + " is not allowed here; use " + allowed)
+                    .allowing(allowed.name());
         }
     }
 
@@ -228,6 +246,25 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static Long minSlot(QueryStringDecoder uri) {
         String value = param(uri, "min-slot", null);
         return value == null ? null : number(value, "min-slot", 0, Long.MAX_VALUE);
+    }
+
+    /**
+     * A query parameter as it appears in the URI, still %-encoded, so that bytes which are not UTF-8 survive until
+     * {@link #percentDecode} turns them into bytes.
+     */
+    static String rawParam(String uri, String name, String fallback) {
+        int question = uri.indexOf('?');
+        if (question < 0) {
+            return fallback;
+        }
+        for (String pair : uri.substring(question + 1).split("&")) {
+            int equals = pair.indexOf('=');
+            String key = equals < 0 ? pair : pair.substring(0, equals);
+            if (key.equals(name)) {
+                return equals < 0 ? "" : pair.substring(equals + 1);
+            }
+        }
+        return fallback;
     }
 
     private static String param(QueryStringDecoder uri, String name, String fallback) {

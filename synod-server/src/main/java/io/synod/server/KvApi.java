@@ -127,8 +127,9 @@ final class KvApi {
                 KvResult result = parseResult(applied.result());
                 yield switch (result.getStatus()) {
                     case OK -> {
+                        // The result's slot, not the slot of this command: a retried write carries the first's.
                         Map<String, Object> body = new LinkedHashMap<>();
-                        body.put("slot", applied.slot());
+                        body.put("slot", result.getSlot());
                         if (isDelete) {
                             body.put("deleted", result.getDeleted());
                         }

@@ -82,7 +82,7 @@ final class KvNode implements NodeLoop.Body {
     void open() throws IOException {
         long started = System.nanoTime();
         storage = WalStorage.open(disk, WalStorage.Options.defaults(), metrics.timedSync(syncThread),
-                snapshotThread, storageListener(), line -> LOG.info("recovery: {}", line));
+                snapshotThread, storageListener(), line -> LOG.info("storage: {}", line));
         DurableState recovered = storage.recover();
         NodeConfig nodeConfig = NodeConfig.builder(config.nodeId(), List.copyOf(config.peers().keySet())).build();
         Node node = new Node(nodeConfig, recovered, random.split(),
@@ -91,6 +91,8 @@ final class KvNode implements NodeLoop.Body {
         replica = new Replica(node, storage, transport, metrics.counting(machine), random.split(),
                 new Replica.Options(config.snapshotEverySlots(), config.retainSlots()));
         readOnly = false;
+        // Apply the recovered log now, so the node never answers a read from a state machine that lacks it.
+        replica.tick(loop.nowMs());
         LOG.info("recovered {} in {} ms: snapshot at slot {}, {} chosen and {} accepted slots after it, "
                         + "applied up to slot {}", dataDir.path(), (System.nanoTime() - started) / 1_000_000,
                 recovered.snapshotSlot(), recovered.chosen().size(), recovered.accepted().size(),
@@ -295,7 +297,6 @@ final class KvNode implements NodeLoop.Body {
         KvStateMachine serving = machine;
         try {
             open();
-            replica.tick(loop.nowMs());
             LOG.info("disk has space again: node is back");
             metrics.diskFull(false);
         } catch (DiskFullException stillFull) {

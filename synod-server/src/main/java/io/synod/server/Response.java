@@ -29,7 +29,8 @@ record Response(int status, String contentType, byte[] body, Map<String, String>
     }
 
     static Response of(ApiException failure) {
-        return error(failure.status, failure.code, failure.getMessage());
+        Response response = error(failure.status, failure.code, failure.getMessage());
+        return failure.allow == null ? response : response.withHeader("Allow", failure.allow);
     }
 
     static Response text(int status, String contentType, String body) {

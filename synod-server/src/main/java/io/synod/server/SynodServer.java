@@ -111,8 +111,10 @@ public final class SynodServer implements AutoCloseable {
             Channel http = bindHttp(config, loop, api, metrics[0], httpGroup);
             SynodServer server = new SynodServer(config, dataDir, loop, transport, node, httpGroup, http);
             self.set(server);
-            LOG.info("node {} of cluster '{}' serving HTTP on {} (peer port {}), data in {}", config.nodeId(),
-                    config.clusterId(), config.httpUrl(), config.peers().get(config.nodeId()), dataDir.path());
+            InetSocketAddress peerAddress = config.peers().get(config.nodeId());
+            LOG.info("node {} of cluster '{}' serving HTTP on {} (peers on {}:{}), data in {}", config.nodeId(),
+                    config.clusterId(), config.httpUrl(), peerAddress.getHostString(), peerAddress.getPort(),
+                    dataDir.path());
             return server;
         } catch (IOException | RuntimeException startFailure) {
             transport.close();
@@ -137,7 +139,8 @@ public final class SynodServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel channel) {
-                        channel.pipeline().addLast(new HttpServerCodec(8_192, 16_384, 16_384));
+                        // A key may be 1 KiB, three times that %-encoded; 64 KiB leaves room for any query.
+                        channel.pipeline().addLast(new HttpServerCodec(65_536, 16_384, 16_384));
                         channel.pipeline().addLast(new BoundedAggregator(config.maxValueBytes()));
                         channel.pipeline().addLast(new HttpApi(config, loop, api, metrics, dashboard));
                     }

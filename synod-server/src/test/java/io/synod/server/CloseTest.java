@@ -9,7 +9,6 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,8 +43,6 @@ class CloseTest {
     }
 
     @Test
-    @Disabled("BUG: a restarted node serves stale reads from an empty state until its loop re-applies the recovered "
-            + "log, see report")
     void aRestartedNodeServesStaleReadsFromItsRecoveredState() throws Exception {
         try (LocalCluster cluster = LocalCluster.start(dir, 1)) {
             long slot = cluster.http(0).putOk("close-c", "kept");
@@ -59,8 +56,6 @@ class CloseTest {
     }
 
     @Test
-    @Disabled("BUG: SynodServer.close() can leave an accepted peer connection open, so a peer sees the node as "
-            + "reachable until its 10 s idle timeout, see report")
     void peersSeeAClosedNodeGoAtOnce() throws Exception {
         try (LocalCluster cluster = LocalCluster.start(dir, 3)) {
             for (int round = 0; round < 5; round++) {
