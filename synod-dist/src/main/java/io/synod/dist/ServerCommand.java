@@ -80,14 +80,14 @@ final class ServerCommand implements Callable<Integer> {
         try {
             server = SynodServer.start(config);
         } catch (java.io.IOException | RuntimeException failure) {
-            System.err.println("synod: node " + id + " cannot start: " + failure.getMessage());
+            spec.commandLine().getErr().println("synod: node " + id + " cannot start: " + failure.getMessage());
             return 1;
         }
         Thread hook = new Thread(server::close, "synod-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         Throwable failure = server.awaitStop();
         if (failure != null) {
-            System.err.println("synod: node " + id + " stopped: " + failure.getMessage());
+            spec.commandLine().getErr().println("synod: node " + id + " stopped: " + failure.getMessage());
             Runtime.getRuntime().removeShutdownHook(hook);
             server.close();
             return 1;
