@@ -6,15 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.synod.server.Http.Reply;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -22,27 +16,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * Bad requests on one real node: each gets its status and the {@code {"error","code"}} JSON shape, nothing is written,
  * and the node keeps serving afterwards (checked after every test).
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
-class BadInputTest {
-    @TempDir
-    static Path dir;
-
-    static LocalCluster cluster;
-    static Http http;
-
-    @BeforeAll
-    static void start() throws Exception {
-        cluster = LocalCluster.start(dir, 1);
-        http = cluster.http(0);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
-
+class BadInputTest extends OneNodeTest {
     @AfterEach
     void theNodeStillServes() {
         long slot = http.putOk("still-serving", "yes");

@@ -5,38 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.synod.server.Http.Reply;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The key-value routes of DESIGN.md §1 on one real node: answers, versions, conditions, idempotency, listing. */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
-class KvApiTest {
-    @TempDir
-    static Path dir;
-
-    static LocalCluster cluster;
-    static Http http;
-
-    @BeforeAll
-    static void start() throws Exception {
-        cluster = LocalCluster.start(dir, 1);
-        http = cluster.http(0);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
-
+class KvApiTest extends OneNodeTest {
     @Test
     void putAnswersItsSlotAndGetAnswersTheRawValueWithVersionAndAppliedSlot() {
         Reply put = http.put("/v1/kv/crud-a", "hello");

@@ -5,37 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.synod.server.Http.Reply;
-import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /** {@code /v1/status}, {@code /v1/log/{slot}} and {@code /metrics} on one real node. */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
-class StatusLogMetricsTest {
-    @TempDir
-    static Path dir;
-
-    static LocalCluster cluster;
-    static Http http;
-
-    @BeforeAll
-    static void start() throws Exception {
-        cluster = LocalCluster.start(dir, 1);
-        http = cluster.http(0);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
-
+class StatusLogMetricsTest extends OneNodeTest {
     @Test
     void statusHasEveryFieldOfTheContract() {
         long slot = http.putOk("status-a", "x");
