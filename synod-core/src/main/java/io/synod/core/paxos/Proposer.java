@@ -420,7 +420,7 @@ public final class Proposer {
         return unknown;
     }
 
-    /** The ballot this node last campaigned in, if it is above {@code other}; used to spot pre-emption. */
+    /** Whether this node is candidate or leader in a ballot below {@code other}: it has been pre-empted. */
     public boolean isOvertakenBy(Ballot other) {
         return role != Role.FOLLOWER && other.greaterThan(ballot);
     }
