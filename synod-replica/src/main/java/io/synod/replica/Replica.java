@@ -140,13 +140,7 @@ public final class Replica {
     /** Reports that the storage finished writing the snapshot at {@code slot}, {@code bytes} long. */
     public void snapshotSaved(long nowMs, long slot, long bytes) {
         this.nowMs = Math.max(this.nowMs, nowMs);
-        snapshotInProgress = false;
-        if (slot > snapshotSlot) {
-            snapshotSlot = slot;
-            long retainFrom = Math.max(0, slot - options.retainSlots());
-            internal.addLast(new Input.SnapshotTaken(slot, bytes, retainFrom));
-            storage.compact(retainFrom);
-        }
+        snapshotDurable(slot, bytes);
         drain();
     }
 
@@ -266,13 +260,18 @@ public final class Replica {
         long slot = appliedSlot;
         long bytes = storage.saveSnapshot(slot, stateMachine.snapshot());
         if (bytes >= 0) {
-            snapshotInProgress = false;
-            if (slot > snapshotSlot) {
-                snapshotSlot = slot;
-                long retainFrom = Math.max(0, slot - options.retainSlots());
-                internal.addLast(new Input.SnapshotTaken(slot, bytes, retainFrom));
-                storage.compact(retainFrom);
-            }
+            snapshotDurable(slot, bytes);
+        }
+    }
+
+    /** A snapshot at {@code slot} is durable: the node may serve it, and the log below the retained part may go. */
+    private void snapshotDurable(long slot, long bytes) {
+        snapshotInProgress = false;
+        if (slot > snapshotSlot) {
+            snapshotSlot = slot;
+            long retainFrom = Math.max(0, slot - options.retainSlots());
+            internal.addLast(new Input.SnapshotTaken(slot, bytes, retainFrom));
+            storage.compact(retainFrom);
         }
     }
 
@@ -330,11 +329,6 @@ public final class Replica {
     /** The slot of the newest durable snapshot (0 if none). */
     public long snapshotSlot() {
         return snapshotSlot;
-    }
-
-    /** Proposals made here that have not been answered yet. */
-    public int waitingCount() {
-        return waiting.size();
     }
 
     /** Whether outputs are held waiting for a sync. */

@@ -20,7 +20,6 @@ import java.io.IOException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
@@ -268,11 +267,7 @@ final class KvNode implements NodeLoop.Body {
             return;
         }
         LOG.error("storage failure, stopping: {}", failure.getMessage());
-        Replica abandoned = replica;
-        replica = null;
-        if (abandoned != null) {
-            abandoned.abandon();
-        }
+        dropReplica();
         fatal.accept(failure);
     }
 
@@ -283,14 +278,19 @@ final class KvNode implements NodeLoop.Body {
         }
         lastAppliedBeforeReadOnly = appliedSlot();
         readOnly = true;
+        dropReplica();
+        closeStorage();
+        reopenAtMs = loop.nowMs() + REOPEN_EVERY_MS;
+        metrics.diskFull(true);
+    }
+
+    /** Forgets the replica; proposals it still held are answered as of unknown outcome. */
+    private void dropReplica() {
         Replica abandoned = replica;
         replica = null;
         if (abandoned != null) {
             abandoned.abandon();
         }
-        closeStorage();
-        reopenAtMs = loop.nowMs() + REOPEN_EVERY_MS;
-        metrics.diskFull(true);
     }
 
     private void tryReopen() {
@@ -328,11 +328,5 @@ final class KvNode implements NodeLoop.Body {
         syncThread.awaitTermination(10, TimeUnit.SECONDS);
         snapshotThread.awaitTermination(30, TimeUnit.SECONDS);
         closeStorage();
-    }
-
-    /** Peers' last reported commit indexes (for status). */
-    Map<Integer, Long> peerCommitted() {
-        NodeStatus status = status();
-        return status == null ? Map.of() : status.peerCommitted();
     }
 }

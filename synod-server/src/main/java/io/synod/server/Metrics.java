@@ -30,6 +30,7 @@ final class Metrics {
     private final Counter appliedCommands;
     private final AtomicInteger diskFull = new AtomicInteger();
     private final Map<Integer, AtomicInteger> peerUp = new ConcurrentHashMap<>();
+    private final Map<String, Timer> httpTimers = new ConcurrentHashMap<>();
 
     Metrics(int nodeId, Supplier<NodeStatus> status) {
         registry.config().commonTags("node", Integer.toString(nodeId));
@@ -140,9 +141,12 @@ final class Metrics {
         });
     }
 
+    /** Records one HTTP request; a timer per route and status is made once and kept. */
     void http(String route, int status, long nanos) {
-        Timer.builder("synod_http_requests").tag("route", route).tag("status", Integer.toString(status))
-                .publishPercentileHistogram().register(registry).record(Duration.ofNanos(nanos));
+        httpTimers.computeIfAbsent(route + " " + status, key -> Timer.builder("synod_http_requests")
+                        .tag("route", route).tag("status", Integer.toString(status))
+                        .publishPercentileHistogram().register(registry))
+                .record(Duration.ofNanos(nanos));
     }
 
     /** The Prometheus text format. */

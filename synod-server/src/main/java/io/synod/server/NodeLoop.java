@@ -3,7 +3,6 @@ package io.synod.server;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,10 +58,6 @@ final class NodeLoop implements AutoCloseable {
         return (System.nanoTime() - startNanos) / 1_000_000 + 1;
     }
 
-    LongSupplier clock() {
-        return this::nowMs;
-    }
-
     /** Queues external work; false if the queue is full. */
     boolean offer(Runnable task) {
         if (external.incrementAndGet() > maxQueued) {
@@ -79,10 +74,6 @@ final class NodeLoop implements AutoCloseable {
     /** Queues a completion the loop must not lose (an fsync finished, a snapshot was written). */
     void submitInternal(Runnable task) {
         tasks.add(task);
-    }
-
-    boolean isLoopThread() {
-        return Thread.currentThread() == thread;
     }
 
     private void run() {

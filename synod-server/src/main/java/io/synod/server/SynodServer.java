@@ -83,8 +83,7 @@ public final class SynodServer implements AutoCloseable {
         NodeLoop loop = new NodeLoop("synod-loop-" + config.nodeId(), 100_000);
         AtomicReference<SynodServer> self = new AtomicReference<>();
         AtomicReference<KvNode> nodeRef = new AtomicReference<>();
-        Metrics[] metrics = new Metrics[1];
-        metrics[0] = new Metrics(config.nodeId(), () -> nodeRef.get() == null ? null
+        Metrics metrics = new Metrics(config.nodeId(), () -> nodeRef.get() == null ? null
                 : nodeRef.get().publishedStatus());
         TransportConfig transportConfig = TransportConfig.builder(config.nodeId(), config.clusterId(),
                         config.peers())
@@ -92,8 +91,8 @@ public final class SynodServer implements AutoCloseable {
                 .maxFrameBytes(64 << 20)
                 .build();
         NettyTransport transport = new NettyTransport(transportConfig,
-                envelope -> loop.offer(() -> nodeRef.get().receive(envelope)), metrics[0].transportListener());
-        KvNode node = new KvNode(config, loop, transport, metrics[0], dataDir, diskWrapper.apply(dataDir.disk()),
+                envelope -> loop.offer(() -> nodeRef.get().receive(envelope)), metrics.transportListener());
+        KvNode node = new KvNode(config, loop, transport, metrics, dataDir, diskWrapper.apply(dataDir.disk()),
                 error -> {
             SynodServer server = self.get();
             if (server != null) {
@@ -108,7 +107,7 @@ public final class SynodServer implements AutoCloseable {
             loop.start(node);
             KvApi api = new KvApi(node, transport);
             httpGroup = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
-            Channel http = bindHttp(config, loop, api, metrics[0], httpGroup);
+            Channel http = bindHttp(config, loop, api, metrics, httpGroup);
             SynodServer server = new SynodServer(config, dataDir, loop, transport, node, httpGroup, http);
             self.set(server);
             InetSocketAddress peerAddress = config.peers().get(config.nodeId());

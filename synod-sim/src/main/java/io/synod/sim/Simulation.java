@@ -64,11 +64,6 @@ public final class Simulation {
             return new Options(seed, faults, steps, plantedBugs, storageBugs, nondeterministicStateMachine, trace);
         }
 
-        public Options withFaults(Set<Scenario.Fault> chosen) {
-            return new Options(seed, chosen, maxSteps, plantedBugs, storageBugs, nondeterministicStateMachine,
-                    trace);
-        }
-
         /** Prints every event to {@code out} as it runs (for reading one seed's story). */
         public Options withTrace(PrintStream out) {
             return new Options(seed, faults, maxSteps, plantedBugs, storageBugs, nondeterministicStateMachine, out);

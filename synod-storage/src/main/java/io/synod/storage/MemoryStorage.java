@@ -7,7 +7,6 @@ import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.function.Consumer;
 
 /**
  * Durable storage kept in memory, with explicit sync points: records are "durable" once synced and survive
@@ -23,7 +22,6 @@ public final class MemoryStorage implements Storage {
     private final List<Durable> unsynced = new ArrayList<>();
     private final List<Long> pendingTickets = new ArrayList<>();
     private int requestedUpTo;
-    private Consumer<Durable> durableListener = record -> {};
     private long snapshotSlot;
     private byte[] snapshot;
     private ByteArrayOutputStream receiving;
@@ -31,18 +29,6 @@ public final class MemoryStorage implements Storage {
     /** @param deferred whether syncs complete later, through {@link #completeSyncs()} */
     public MemoryStorage(boolean deferred) {
         this.deferred = deferred;
-    }
-
-    /** Told of each record as it becomes durable, in order. */
-    public void onDurable(Consumer<Durable> listener) {
-        this.durableListener = listener;
-    }
-
-    private void makeDurable(List<Durable> records) {
-        for (Durable record : records) {
-            synced.add(record);
-            durableListener.accept(record);
-        }
     }
 
     @Override
@@ -53,7 +39,7 @@ public final class MemoryStorage implements Storage {
     @Override
     public boolean sync(long ticket) {
         if (!deferred) {
-            makeDurable(unsynced);
+            synced.addAll(unsynced);
             unsynced.clear();
             return true;
         }
@@ -71,7 +57,7 @@ public final class MemoryStorage implements Storage {
             return -1;
         }
         List<Durable> done = unsynced.subList(0, requestedUpTo);
-        makeDurable(done);
+        synced.addAll(done);
         done.clear();
         requestedUpTo = 0;
         long last = pendingTickets.get(pendingTickets.size() - 1);
@@ -89,15 +75,11 @@ public final class MemoryStorage implements Storage {
      */
     public void crash(int keepUnsynced) {
         int keep = Math.max(0, Math.min(keepUnsynced, unsynced.size()));
-        makeDurable(unsynced.subList(0, keep));
+        synced.addAll(unsynced.subList(0, keep));
         unsynced.clear();
         pendingTickets.clear();
         requestedUpTo = 0;
         receiving = null;
-    }
-
-    public int unsyncedCount() {
-        return unsynced.size();
     }
 
     /** Every durable record, in order (for checkers). */

@@ -261,11 +261,6 @@ public final class WalStorage implements Storage, AutoCloseable {
         return wal.segmentCount();
     }
 
-    /** The newest durable snapshot. */
-    public SnapshotStore.Newest newestSnapshot() {
-        return snapshots.newest();
-    }
-
     @Override
     public void close() throws IOException {
         wal.close();
