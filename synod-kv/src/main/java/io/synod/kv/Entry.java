@@ -9,7 +9,7 @@ import java.util.Arrays;
  * never modify it. Two entries are equal when their values hold the same bytes and their versions are equal.
  *
  * @param value the bytes last written
- * @param version the slot that last wrote the key
+ * @param version the revision of the command that last wrote the key (see {@link KvStateMachine#revision()})
  */
 public record Entry(byte[] value, long version) {
     public Entry {

@@ -3,19 +3,21 @@ package io.synod.kv;
 import java.nio.ByteBuffer;
 
 /**
- * The idempotency table: for each idempotency key applied recently, the slot it was applied in and the result it
- * returned, so a retried command gets its first result back instead of being applied again (exactly once).
+ * The idempotency table: for each idempotency key applied recently, the fingerprint of the request it was first used
+ * for, the revision it was applied at and the result it returned. A retry of the same request gets its first result
+ * back instead of being applied again (exactly once); the same key on a different request is refused.
  *
- * <p>Bounded and deterministic: it forgets a key once its slot falls out of the retention window, and forgets the
- * oldest keys first when it holds more than the configured bound. "Oldest" is the order of application, kept as a
- * sequence number, so what is forgotten depends only on the applied commands, never on time or hash order. Both
- * maps are {@link BTreeMap}s, so a snapshot captures the table in constant time.
+ * <p>Bounded and deterministic: it forgets a key once {@link KvConfig#idempotencyRetentionRevisions()} more commands
+ * have been applied, and forgets the oldest keys first when it holds more than {@link KvConfig#idempotencyEntriesMax()}.
+ * "Oldest" is the order of application, kept as a sequence number, so what is forgotten depends only on the applied
+ * commands, never on time or hash order. Both maps are {@link BTreeMap}s, so a snapshot captures the table in
+ * constant time.
  *
  * <p>Used only on the replica loop's thread; a {@link View} may be read from any thread.
  */
 final class IdempotencyTable {
-    /** What the table remembers of one idempotency key; the same object sits in both maps. */
-    record Remembered(byte[] idempotencyKey, long slot, byte[] result) {}
+    /** What the table remembers of one idempotency key; the same object sits in both maps. Arrays never change. */
+    record Remembered(byte[] idempotencyKey, long revision, byte[] fingerprint, byte[] result) {}
 
     /** A frozen point-in-time table, readable from any thread. */
     record View(BTreeMap.View<Remembered> byAge) {
@@ -35,6 +37,7 @@ final class IdempotencyTable {
     /** Sequence number of application (8 bytes, big-endian, so byte order is numeric order), for forgetting. */
     private final BTreeMap<Remembered> byAge;
     private long nextSequence;
+    private long newestRevision;
 
     IdempotencyTable(KvConfig config) {
         this.config = config;
@@ -52,27 +55,35 @@ final class IdempotencyTable {
     }
 
     /**
-     * Forgets every key applied too long before {@code slot} to be retained. Called before each command is applied,
-     * so a key outside the window is never found, whichever replica looks.
+     * Forgets every key applied too long before {@code revision} to be retained. Called before each command is
+     * applied, with that command's revision, so a key outside the window is never found, whichever replica looks.
      */
-    void forgetExpired(long slot) {
+    void forgetExpired(long revision) {
         Remembered oldest = byAge.firstValue();
-        while (oldest != null && slot - oldest.slot() >= config.idempotencyRetentionSlots()) {
+        while (oldest != null && revision - oldest.revision() >= config.idempotencyRetentionRevisions()) {
             forgetOldest();
             oldest = byAge.firstValue();
         }
     }
 
     /**
-     * Remembers the result of a command applied in {@code slot}, then forgets the oldest keys beyond the bound. The
-     * key must not be remembered already, and slots must not go down. The table keeps both arrays; the caller must
-     * never modify them.
+     * Remembers the result of a command applied at {@code revision}, then forgets the oldest keys beyond the bound.
+     * The key must not be remembered already, and revisions must not go down. The table keeps the arrays; the caller
+     * must never modify them.
      */
-    void remember(byte[] idempotencyKey, long slot, byte[] result) {
-        Remembered remembered = new Remembered(idempotencyKey, slot, result);
+    void remember(byte[] idempotencyKey, long revision, byte[] fingerprint, byte[] result) {
+        if (revision < newestRevision) {
+            throw new IllegalStateException("idempotency key remembered at revision " + revision + " after one at "
+                    + newestRevision);
+        }
+        if (byKey.get(idempotencyKey) != null) {
+            throw new IllegalStateException("idempotency key remembered twice");
+        }
+        Remembered remembered = new Remembered(idempotencyKey, revision, fingerprint, result);
         byKey.put(idempotencyKey, remembered);
         byAge.put(sequenceKey(nextSequence), remembered);
         nextSequence++;
+        newestRevision = revision;
         while (byAge.size() > config.idempotencyEntriesMax()) {
             forgetOldest();
         }

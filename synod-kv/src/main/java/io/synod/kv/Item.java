@@ -10,7 +10,7 @@ import java.util.Arrays;
  *
  * @param key the key's bytes
  * @param value the bytes last written
- * @param version the slot that last wrote the key
+ * @param version the revision of the command that last wrote the key
  */
 public record Item(byte[] key, byte[] value, long version) {
     public Item {

@@ -11,10 +11,11 @@ import io.synod.core.StateMachine;
  * synchronisation.
  *
  * @param lastCommandSlot the slot of the last command applied before the capture, or -1
+ * @param revision the revision of the last command applied before the capture, or 0
  * @param entries the keys, frozen
  * @param idempotency the idempotency table, frozen
  */
-record KvSnapshot(long lastCommandSlot, BTreeMap.View<Entry> entries, IdempotencyTable.View idempotency)
+record KvSnapshot(long lastCommandSlot, long revision, BTreeMap.View<Entry> entries, IdempotencyTable.View idempotency)
         implements StateMachine.Snapshot {
 
     /**

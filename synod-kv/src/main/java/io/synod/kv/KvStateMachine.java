@@ -15,13 +15,24 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The key-value store Synod replicates: keys and values are byte strings, each key carries a version (the slot that
- * last wrote it), writes may be conditional on that version, and a command with an idempotency key is applied at most
- * once while the key is remembered.
+ * The key-value store Synod replicates: keys and values are byte strings, each key carries a version, writes may be
+ * conditional on that version, and a command with an idempotency key is applied at most once while the key is
+ * remembered.
+ *
+ * <p><b>Revisions and versions.</b> Every command the store applies takes the next revision: one counter for the whole
+ * store, starting at 1, kept in snapshots. A key's version is the revision of the command that last wrote it. A slot
+ * holds a batch of commands, so slot numbers cannot serve as versions; revisions are unique even within a batch, and a
+ * delete and re-create never reuse one (etcd's {@code mod_revision}).
+ *
+ * <p><b>Idempotency keys.</b> A command may carry an idempotency key. The first command with a key is applied and its
+ * result remembered together with a {@linkplain RequestFingerprint fingerprint} of the request. A later command with
+ * the same key and fingerprint is answered with the first result, byte for byte, and changes nothing; one with the
+ * same key and another fingerprint is refused ({@code IDEMPOTENCY_KEY_REUSED}) and changes nothing. How long a key is
+ * remembered is {@link KvConfig}'s rule.
  *
  * <p>Commands are {@link KvCommand} protobuf messages (see {@code kv.proto}); {@link #apply} returns a serialized
  * {@link KvResult}. Apply is deterministic: it reads no clock, no randomness and iterates no hash-ordered collection,
- * so every replica that applies the same commands in the same slots reaches the same state, returns the same results
+ * so every replica that applies the same commands in the same order reaches the same state, returns the same results
  * and writes byte-identical snapshots.
  *
  * <p>Threads: every method is called on the replica loop's thread only (the one that calls {@link #apply}), including
@@ -34,7 +45,7 @@ import java.util.Optional;
  * idempotency keys of at most {@value #IDEMPOTENCY_KEY_BYTES_MAX} bytes of UTF-8. These are far above the server's
  * limits; they exist so that memory and snapshot parsing stay bounded whatever reaches the log.
  */
-public final class KvStateMachine implements StateMachine {
+public final class KvStateMachine implements KvStore {
     /** The longest key a put or delete may name; a longer one is a BAD_COMMAND. */
     public static final int KEY_BYTES_MAX = 64 * 1024;
     /** The longest value a put may write; a longer one is a BAD_COMMAND. */
@@ -46,6 +57,7 @@ public final class KvStateMachine implements StateMachine {
     private BTreeMap<Entry> entries;
     private IdempotencyTable idempotency;
     private long lastCommandSlot = -1;
+    private long revision;
 
     /** A store with the {@linkplain KvConfig#defaults() default settings}. */
     public KvStateMachine() {
@@ -63,10 +75,10 @@ public final class KvStateMachine implements StateMachine {
     }
 
     /**
-     * Applies one {@link KvCommand} chosen for {@code slot} and returns its serialized {@link KvResult}. Never throws
-     * for bad input: bytes that do not parse, or a command that makes no sense, give a {@code BAD_COMMAND} result and
-     * change nothing. A command whose idempotency key is remembered is not applied again; the first result is
-     * returned, byte for byte. Throws {@link InvariantViolation} only if slots go down, which is a bug of the caller.
+     * Applies one {@link KvCommand} chosen for {@code slot} and returns its serialized {@link KvResult}. The command
+     * takes the next revision, whatever it does. Never throws for bad input: bytes that do not parse, or a command
+     * that makes no sense, give a {@code BAD_COMMAND} result and change nothing. Throws {@link InvariantViolation}
+     * only if slots go down, which is a bug of the caller.
      *
      * <p>Called by the replica loop, on its thread, in slot order.
      */
@@ -76,30 +88,38 @@ public final class KvStateMachine implements StateMachine {
             throw new InvariantViolation("slot " + slot + " applied after slot " + lastCommandSlot);
         }
         lastCommandSlot = slot;
+        long commandRevision = ++revision;
         // Forgetting first, on every command, makes the window the same on every replica whatever is applied.
-        idempotency.forgetExpired(slot);
+        idempotency.forgetExpired(commandRevision);
         KvCommand parsed = parse(command);
         if (parsed == null) {
-            return badCommand(slot, "the command bytes are not a KvCommand").toByteArray();
+            return badCommand(slot, commandRevision, "the command bytes are not a KvCommand").toByteArray();
         }
         ByteString idempotencyKey = parsed.getIdempotencyKeyBytes();
         if (idempotencyKey.isEmpty()) {
-            return execute(slot, parsed).toByteArray();
+            return execute(slot, commandRevision, parsed).toByteArray();
         }
         if (idempotencyKey.size() > IDEMPOTENCY_KEY_BYTES_MAX) {
-            return badCommand(slot, "the idempotency key is longer than " + IDEMPOTENCY_KEY_BYTES_MAX + " bytes")
-                    .toByteArray();
+            return badCommand(slot, commandRevision,
+                    "the idempotency key is longer than " + IDEMPOTENCY_KEY_BYTES_MAX + " bytes").toByteArray();
         }
-        return applyOnce(slot, idempotencyKey.toByteArray(), parsed);
+        return applyOnce(slot, commandRevision, idempotencyKey.toByteArray(), parsed);
     }
 
-    private byte[] applyOnce(long slot, byte[] idempotencyKey, KvCommand command) {
+    private byte[] applyOnce(long slot, long commandRevision, byte[] idempotencyKey, KvCommand command) {
+        byte[] fingerprint = RequestFingerprint.of(command);
         IdempotencyTable.Remembered remembered = idempotency.find(idempotencyKey);
         if (remembered != null) {
+            if (!Arrays.equals(remembered.fingerprint(), fingerprint)) {
+                return KvResult.newBuilder().setStatus(KvResult.Status.IDEMPOTENCY_KEY_REUSED).setSlot(slot)
+                        .setRevision(commandRevision)
+                        .setError("the idempotency key was first used for a different request").build()
+                        .toByteArray();
+            }
             return remembered.result().clone();
         }
-        byte[] result = execute(slot, command).toByteArray();
-        idempotency.remember(idempotencyKey, slot, result);
+        byte[] result = execute(slot, commandRevision, command).toByteArray();
+        idempotency.remember(idempotencyKey, commandRevision, fingerprint, result);
         // The table keeps its own array, so whatever the caller does with the answer cannot change it.
         return result.clone();
     }
@@ -116,16 +136,16 @@ public final class KvStateMachine implements StateMachine {
         }
     }
 
-    private KvResult execute(long slot, KvCommand command) {
+    private KvResult execute(long slot, long commandRevision, KvCommand command) {
         return switch (command.getOperationCase()) {
-            case PUT -> put(slot, command.getPut());
-            case DELETE -> delete(slot, command.getDelete());
-            case NOOP -> ok(slot).build();
-            case OPERATION_NOT_SET -> badCommand(slot, "the command names no operation");
+            case PUT -> put(slot, commandRevision, command.getPut());
+            case DELETE -> delete(slot, commandRevision, command.getDelete());
+            case NOOP -> ok(slot, commandRevision).build();
+            case OPERATION_NOT_SET -> badCommand(slot, commandRevision, "the command names no operation");
         };
     }
 
-    private KvResult put(long slot, Put put) {
+    private KvResult put(long slot, long commandRevision, Put put) {
         String problem = checkKey(put.getKey());
         if (problem == null && put.getValue().size() > VALUE_BYTES_MAX) {
             problem = "the value is longer than " + VALUE_BYTES_MAX + " bytes";
@@ -134,7 +154,7 @@ public final class KvStateMachine implements StateMachine {
             problem = "a put cannot both expect a version and require the key to be absent";
         }
         if (problem != null) {
-            return badCommand(slot, problem);
+            return badCommand(slot, commandRevision, problem);
         }
         byte[] key = put.getKey().toByteArray();
         Entry current = entries.get(key);
@@ -142,24 +162,24 @@ public final class KvStateMachine implements StateMachine {
                 ? current == null
                 : !put.hasExpectedVersion() || hasVersion(current, put.getExpectedVersion());
         if (!holds) {
-            return preconditionFailed(slot, current);
+            return preconditionFailed(slot, commandRevision, current);
         }
-        entries.put(key, new Entry(put.getValue().toByteArray(), slot));
-        return ok(slot).setVersion(slot).setExists(true).build();
+        entries.put(key, new Entry(put.getValue().toByteArray(), commandRevision));
+        return ok(slot, commandRevision).setVersion(commandRevision).setExists(true).build();
     }
 
-    private KvResult delete(long slot, Delete delete) {
+    private KvResult delete(long slot, long commandRevision, Delete delete) {
         String problem = checkKey(delete.getKey());
         if (problem != null) {
-            return badCommand(slot, problem);
+            return badCommand(slot, commandRevision, problem);
         }
         byte[] key = delete.getKey().toByteArray();
         Entry current = entries.get(key);
         if (delete.hasExpectedVersion() && !hasVersion(current, delete.getExpectedVersion())) {
-            return preconditionFailed(slot, current);
+            return preconditionFailed(slot, commandRevision, current);
         }
         boolean deleted = current != null && entries.remove(key);
-        return ok(slot).setDeleted(deleted).build();
+        return ok(slot, commandRevision).setVersion(commandRevision).setDeleted(deleted).build();
     }
 
     /** Why {@code key} is unacceptable, or null if it is fine. */
@@ -177,29 +197,32 @@ public final class KvStateMachine implements StateMachine {
         return current != null && current.version() == expectedVersion;
     }
 
-    private static KvResult.Builder ok(long slot) {
-        return KvResult.newBuilder().setStatus(KvResult.Status.OK).setSlot(slot);
+    private static KvResult.Builder ok(long slot, long commandRevision) {
+        return KvResult.newBuilder().setStatus(KvResult.Status.OK).setSlot(slot).setRevision(commandRevision);
     }
 
-    private static KvResult preconditionFailed(long slot, Entry current) {
+    private static KvResult preconditionFailed(long slot, long commandRevision, Entry current) {
         long currentVersion = current == null ? 0 : current.version();
         return KvResult.newBuilder()
                 .setStatus(KvResult.Status.PRECONDITION_FAILED)
                 .setSlot(slot)
+                .setRevision(commandRevision)
                 .setVersion(currentVersion)
                 .setExists(current != null)
                 .setCurrentVersion(currentVersion)
                 .build();
     }
 
-    private static KvResult badCommand(long slot, String error) {
-        return KvResult.newBuilder().setStatus(KvResult.Status.BAD_COMMAND).setSlot(slot).setError(error).build();
+    private static KvResult badCommand(long slot, long commandRevision, String error) {
+        return KvResult.newBuilder().setStatus(KvResult.Status.BAD_COMMAND).setSlot(slot).setRevision(commandRevision)
+                .setError(error).build();
     }
 
     /**
      * The value and version of {@code key}, or empty if absent. Called on the loop thread; never blocks. The entry's
      * value array is shared with the store: the caller must not modify it.
      */
+    @Override
     public Optional<Entry> get(byte[] key) {
         if (key == null) {
             throw new IllegalArgumentException("key must not be null");
@@ -215,6 +238,7 @@ public final class KvStateMachine implements StateMachine {
      *
      * @param limit the most items to return; not negative
      */
+    @Override
     public List<Item> list(byte[] prefix, int limit) {
         if (prefix == null || limit < 0) {
             throw new IllegalArgumentException("prefix must not be null and limit must not be negative");
@@ -247,6 +271,12 @@ public final class KvStateMachine implements StateMachine {
         return idempotency.size();
     }
 
+    /** The revision of the last command applied or restored from a snapshot; 0 before the first. */
+    @Override
+    public long revision() {
+        return revision;
+    }
+
     /**
      * The slot of the last command applied (or restored from a snapshot), -1 if none. Not the replica's applied
      * index: slots holding no command never reach the state machine. Called on the loop thread.
@@ -263,11 +293,11 @@ public final class KvStateMachine implements StateMachine {
      */
     @Override
     public Snapshot snapshot() {
-        return new KvSnapshot(lastCommandSlot, entries.freeze(), idempotency.freeze());
+        return new KvSnapshot(lastCommandSlot, revision, entries.freeze(), idempotency.freeze());
     }
 
     /**
-     * Replaces the whole state, idempotency table included, with a snapshot's. Called on the loop thread before any
+     * Replaces the whole state, revision counter and idempotency table included, with a snapshot's. Called on the loop thread before any
      * apply that follows the snapshot; reads the source to its end and so may block on it. Throws
      * {@link IllegalStateException} if the bytes do not parse; the current state is then left as it was.
      */
@@ -277,5 +307,6 @@ public final class KvStateMachine implements StateMachine {
         entries = restored.entries();
         idempotency = restored.idempotency();
         lastCommandSlot = restored.lastCommandSlot();
+        revision = restored.revision();
     }
 }

@@ -31,7 +31,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class KvModelTest {
     private static final byte[] ALPHABET = {0x00, 'a', 'b', 0x7f, (byte) 0x80, (byte) 0xff};
-    private static final KvConfig CONFIG = new KvConfig(60, 25);
+    private static final KvConfig CONFIG = new KvConfig(120, 25);
 
     @ParameterizedTest
     @ValueSource(longs = {1, 2, 3})
@@ -40,13 +40,18 @@ class KvModelTest {
         KvStateMachine machine = new KvStateMachine(CONFIG);
         Model model = new Model();
         KvStateMachine follower = null;
+        List<byte[]> recent = new ArrayList<>();
         long slot = 0;
+        int replayed = 0;
+        int reused = 0;
         for (int step = 0; step < 20_000; step++) {
             slot += random.nextInt(3); // 0 puts two commands in one slot, as a batch does
-            byte[] command = randomCommand(random);
+            byte[] command = randomCommand(random, model.revision, recent);
             byte[] result = machine.apply(slot, command);
             KvResult expected = Commands.parse(model.apply(slot, command));
             assertThat(withoutErrorText(result)).as("step %d", step).isEqualTo(expected);
+            reused += expected.getStatus() == KvResult.Status.IDEMPOTENCY_KEY_REUSED ? 1 : 0;
+            replayed += expected.getRevision() < model.revision ? 1 : 0;
             if (follower != null) {
                 assertThat(follower.apply(slot, command)).as("follower, step %d", step).isEqualTo(result);
             }
@@ -59,19 +64,23 @@ class KvModelTest {
         }
         assertSameContents(machine, model, random);
         assertThat(Commands.snapshotBytes(follower)).isEqualTo(Commands.snapshotBytes(machine));
+        // The random commands did exercise both idempotency rules, often.
+        assertThat(replayed).as("replays").isGreaterThan(500);
+        assertThat(reused).as("refused reuses").isGreaterThan(500);
     }
 
     /** Proves the model test can fail: a machine with another retention answers some command differently. */
     @Test
     void aDifferentRetentionIsDetected() {
         SplittableRandom random = new SplittableRandom(1);
-        KvStateMachine machine = new KvStateMachine(new KvConfig(61, 25));
+        KvStateMachine machine = new KvStateMachine(new KvConfig(121, 25));
         Model model = new Model();
+        List<byte[]> recent = new ArrayList<>();
         boolean differed = false;
         long slot = 0;
         for (int step = 0; step < 20_000 && !differed; step++) {
             slot += random.nextInt(3);
-            byte[] command = randomCommand(random);
+            byte[] command = randomCommand(random, model.revision, recent);
             KvResult expected = Commands.parse(model.apply(slot, command));
             differed = !withoutErrorText(machine.apply(slot, command)).equals(expected);
         }
@@ -84,7 +93,9 @@ class KvModelTest {
      */
     private static KvResult withoutErrorText(byte[] result) {
         KvResult parsed = Commands.parse(result);
-        assertThat(parsed.getError().isEmpty()).isEqualTo(parsed.getStatus() != KvResult.Status.BAD_COMMAND);
+        boolean explained = parsed.getStatus() == KvResult.Status.BAD_COMMAND
+                || parsed.getStatus() == KvResult.Status.IDEMPOTENCY_KEY_REUSED;
+        assertThat(parsed.getError().isEmpty()).isEqualTo(!explained);
         return parsed.toBuilder().clearError().build();
     }
 
@@ -103,7 +114,25 @@ class KvModelTest {
         }
     }
 
-    private static byte[] randomCommand(SplittableRandom random) {
+    /**
+     * A random command: now and then garbage, often a retry of one of the {@code recent} commands (byte for byte, so
+     * replays happen), otherwise a fresh put, delete or no-op, conditional on a version near {@code revision} a
+     * quarter of the time, with an idempotency key from a small set a third of the time (so keys are reused for other
+     * requests too).
+     */
+    private static byte[] randomCommand(SplittableRandom random, long revision, List<byte[]> recent) {
+        if (!recent.isEmpty() && random.nextInt(5) == 0) {
+            return recent.get(random.nextInt(recent.size()));
+        }
+        byte[] fresh = freshCommand(random, revision);
+        recent.add(fresh);
+        if (recent.size() > 20) {
+            recent.remove(0);
+        }
+        return fresh;
+    }
+
+    private static byte[] freshCommand(SplittableRandom random, long revision) {
         int kind = random.nextInt(100);
         if (kind < 2) {
             byte[] garbage = new byte[random.nextInt(1, 8)];
@@ -112,7 +141,8 @@ class KvModelTest {
         }
         KvCommand.Builder command = KvCommand.newBuilder();
         ByteString key = ByteString.copyFrom(randomKey(random, kind < 4 ? 0 : 1, 3));
-        Long expectedVersion = random.nextInt(4) == 0 ? (long) random.nextInt(0, 400) : null;
+        // Revisions grow by one a command, so recent ones are likely to match a key's version.
+        Long expectedVersion = random.nextInt(4) == 0 ? Math.max(0, revision - random.nextInt(0, 30)) : null;
         if (kind < 60) {
             ByteString value = ByteString.copyFromUtf8("v" + random.nextInt(1_000));
             Put.Builder put = Put.newBuilder().setKey(key).setValue(value);
@@ -146,28 +176,35 @@ class KvModelTest {
 
     /** The rules written out as plainly as possible, with no attention to cost. */
     private static final class Model {
-        private record Remembered(long slot, byte[] result) {}
+        /** A remembered idempotency key: the request it came with (key cleared), its revision and result. */
+        private record Remembered(KvCommand request, long revision, byte[] result) {}
 
         final TreeMap<byte[], Entry> keys = new TreeMap<>(Arrays::compareUnsigned);
         final LinkedHashMap<String, Remembered> remembered = new LinkedHashMap<>();
+        long revision;
 
         byte[] apply(long slot, byte[] bytes) {
-            remembered.values().removeIf(entry -> slot - entry.slot() >= CONFIG.idempotencyRetentionSlots());
+            long now = ++revision;
+            remembered.values().removeIf(entry -> now - entry.revision() >= CONFIG.idempotencyRetentionRevisions());
             KvCommand command;
             try {
                 command = KvCommand.parseFrom(bytes);
             } catch (Exception unparseable) {
-                return bad(slot).toByteArray();
+                return bad(slot, now).toByteArray();
             }
             String idempotencyKey = command.getIdempotencyKey();
             if (idempotencyKey.isEmpty()) {
-                return execute(slot, command).toByteArray();
+                return execute(slot, now, command).toByteArray();
             }
-            if (remembered.containsKey(idempotencyKey)) {
-                return remembered.get(idempotencyKey).result();
+            KvCommand request = command.toBuilder().clearIdempotencyKey().build();
+            Remembered known = remembered.get(idempotencyKey);
+            if (known != null) {
+                return known.request().equals(request) ? known.result()
+                        : KvResult.newBuilder().setStatus(KvResult.Status.IDEMPOTENCY_KEY_REUSED).setSlot(slot)
+                                .setRevision(now).build().toByteArray();
             }
-            byte[] result = execute(slot, command).toByteArray();
-            remembered.put(idempotencyKey, new Remembered(slot, result));
+            byte[] result = execute(slot, now, command).toByteArray();
+            remembered.put(idempotencyKey, new Remembered(request, now, result));
             Iterator<String> oldest = remembered.keySet().iterator();
             while (remembered.size() > CONFIG.idempotencyEntriesMax()) {
                 oldest.next();
@@ -176,46 +213,47 @@ class KvModelTest {
             return result;
         }
 
-        private KvResult execute(long slot, KvCommand command) {
+        private KvResult execute(long slot, long now, KvCommand command) {
             switch (command.getOperationCase()) {
                 case PUT -> {
                     Put put = command.getPut();
                     byte[] key = put.getKey().toByteArray();
                     if (key.length == 0 || (put.hasExpectedVersion() && put.getCreateOnly())) {
-                        return bad(slot);
+                        return bad(slot, now);
                     }
                     Entry current = keys.get(key);
                     if (put.getCreateOnly() && current != null) {
-                        return failed(slot, current);
+                        return failed(slot, now, current);
                     }
                     if (put.hasExpectedVersion()
                             && (current == null || current.version() != put.getExpectedVersion())) {
-                        return failed(slot, current);
+                        return failed(slot, now, current);
                     }
-                    keys.put(key, new Entry(put.getValue().toByteArray(), slot));
-                    return KvResult.newBuilder().setStatus(KvResult.Status.OK).setSlot(slot).setVersion(slot)
-                            .setExists(true).build();
+                    keys.put(key, new Entry(put.getValue().toByteArray(), now));
+                    return KvResult.newBuilder().setStatus(KvResult.Status.OK).setSlot(slot).setRevision(now)
+                            .setVersion(now).setExists(true).build();
                 }
                 case DELETE -> {
                     Delete delete = command.getDelete();
                     byte[] key = delete.getKey().toByteArray();
                     if (key.length == 0) {
-                        return bad(slot);
+                        return bad(slot, now);
                     }
                     Entry current = keys.get(key);
                     if (delete.hasExpectedVersion()
                             && (current == null || current.version() != delete.getExpectedVersion())) {
-                        return failed(slot, current);
+                        return failed(slot, now, current);
                     }
                     keys.remove(key);
-                    return KvResult.newBuilder().setStatus(KvResult.Status.OK).setSlot(slot)
-                            .setDeleted(current != null).build();
+                    return KvResult.newBuilder().setStatus(KvResult.Status.OK).setSlot(slot).setRevision(now)
+                            .setVersion(now).setDeleted(current != null).build();
                 }
                 case NOOP -> {
-                    return KvResult.newBuilder().setStatus(KvResult.Status.OK).setSlot(slot).build();
+                    return KvResult.newBuilder().setStatus(KvResult.Status.OK).setSlot(slot).setRevision(now)
+                            .build();
                 }
                 default -> {
-                    return bad(slot);
+                    return bad(slot, now);
                 }
             }
         }
@@ -233,14 +271,16 @@ class KvModelTest {
             return items;
         }
 
-        private static KvResult failed(long slot, Entry current) {
+        private static KvResult failed(long slot, long now, Entry current) {
             long version = current == null ? 0 : current.version();
             return KvResult.newBuilder().setStatus(KvResult.Status.PRECONDITION_FAILED).setSlot(slot)
-                    .setVersion(version).setExists(current != null).setCurrentVersion(version).build();
+                    .setRevision(now).setVersion(version).setExists(current != null).setCurrentVersion(version)
+                    .build();
         }
 
-        private static KvResult bad(long slot) {
-            return KvResult.newBuilder().setStatus(KvResult.Status.BAD_COMMAND).setSlot(slot).build();
+        private static KvResult bad(long slot, long now) {
+            return KvResult.newBuilder().setStatus(KvResult.Status.BAD_COMMAND).setSlot(slot).setRevision(now)
+                    .build();
         }
     }
 }

@@ -38,11 +38,27 @@ class KvSnapshotTest {
         assertThat(copy.get(bytes("a"))).isEmpty();
         assertThat(copy.size()).isEqualTo(2);
         assertThat(copy.lastCommandSlot()).isEqualTo(6);
+        assertThat(copy.revision()).isEqualTo(5);
         assertThat(copy.idempotencyTableSize()).isEqualTo(2);
         // The table came across: the retried request is answered with its first result, not applied again.
         byte[] replay = copy.apply(7, put("c", "three").setIdempotencyKey("request-c").build().toByteArray());
         assertThat(replay).isEqualTo(firstResult);
         assertThat(copy.get(bytes("c"))).contains(new Entry(bytes("three"), 3));
+    }
+
+    /** A restored snapshot continues the revision counter: the next write takes the revision after the snapshot's. */
+    @Test
+    void aRestoredSnapshotContinuesTheRevisionCounter() {
+        KvStateMachine original = new KvStateMachine();
+        for (int i = 0; i < 7; i++) {
+            apply(original, i, put("k" + i, "v"));
+        }
+        KvStateMachine copy = Commands.restored(snapshotBytes(original), CONFIG);
+
+        assertThat(copy.revision()).isEqualTo(7);
+        assertThat(apply(copy, 9, put("k0", "again")).getVersion()).isEqualTo(8);
+        assertThat(apply(original, 9, put("k0", "again")).getVersion()).isEqualTo(8);
+        assertThat(snapshotBytes(copy)).isEqualTo(snapshotBytes(original));
     }
 
     @Test
@@ -54,6 +70,7 @@ class KvSnapshotTest {
 
         assertThat(copy.size()).isZero();
         assertThat(copy.lastCommandSlot()).isEqualTo(-1);
+        assertThat(copy.revision()).isZero();
         assertThat(snapshotBytes(copy)).isEqualTo(snapshot);
     }
 
@@ -88,24 +105,26 @@ class KvSnapshotTest {
         assertThat(snapshotBytes(second)).isEqualTo(snapshotBytes(first));
     }
 
-    /** The bytes depend on the state only, not on the history of the tree that holds it. */
+    /**
+     * The bytes depend on the state only, not on the history of the tree that holds it: a replica restored from a
+     * snapshot holds the keys in a bulk-built tree of another shape than the original's, grown one insert at a time,
+     * and after the same further commands both write the same bytes.
+     */
     @Test
-    void sameStateReachedDifferentlyWritesIdenticalBytes() {
-        KvStateMachine direct = new KvStateMachine();
-        KvStateMachine roundabout = new KvStateMachine();
+    void sameStateInTreesOfDifferentShapesWritesIdenticalBytes() {
+        KvStateMachine incremental = new KvStateMachine();
         for (int i = 0; i < 2_000; i++) {
-            apply(direct, 1, put("key" + i, "v"));
-            apply(roundabout, 1, put("key" + (1_999 - i), "v"));
-            apply(roundabout, 1, put("temporary" + i, "v"));
+            apply(incremental, 1, put("key" + (1_999 - i), "v"));
+            apply(incremental, 1, put("temporary" + i, "v"));
         }
-        for (int i = 0; i < 2_000; i++) {
-            apply(roundabout, 2, delete("temporary" + i));
+        KvStateMachine bulk = Commands.restored(snapshotBytes(incremental), CONFIG);
+        for (KvStateMachine machine : new KvStateMachine[] {incremental, bulk}) {
+            for (int i = 0; i < 2_000; i++) {
+                apply(machine, 2, delete("temporary" + i));
+            }
         }
-        apply(direct, 2, noop());
 
-        assertThat(snapshotBytes(roundabout)).isEqualTo(snapshotBytes(direct));
-        // A replica rebuilt from the snapshot has another tree shape still, and the same bytes.
-        assertThat(snapshotBytes(Commands.restored(snapshotBytes(direct), CONFIG))).isEqualTo(snapshotBytes(direct));
+        assertThat(snapshotBytes(bulk)).isEqualTo(snapshotBytes(incremental));
     }
 
     /**
@@ -198,25 +217,43 @@ class KvSnapshotTest {
     @Test
     void malformedSnapshotsAreRefused() throws IOException {
         byte[] value = bytes("v");
-        assertRefused(new Crafted().header(0x12345678, 1, 5).keys(0).table(0).end());
-        assertRefused(new Crafted().header(SnapshotFormat.MAGIC, 2, 5).keys(0).table(0).end());
-        assertRefused(new Crafted().header(SnapshotFormat.MAGIC, 1, 5).keys(0).table(0).writeInt(0).bytes());
+        byte[] print = new byte[RequestFingerprint.BYTES];
+        assertRefused(new Crafted().header(0x12345678, 2, 5, 5).keys(0).table(0).end());
+        assertRefused(new Crafted().header(SnapshotFormat.MAGIC, 3, 5, 5).keys(0).table(0).end());
+        assertRefused(new Crafted().header(SnapshotFormat.MAGIC, 2, 5, 5).keys(0).table(0).writeInt(0).bytes());
+        assertRefused(new Crafted().header(SnapshotFormat.MAGIC, 2, 5, -1).keys(0).table(0).end());
+        assertRefused(new Crafted().header(SnapshotFormat.MAGIC, 2, -1, 3).keys(0).table(0).end());
         assertRefused(crafted(5).keys(2).entry(bytes("b"), value, 1).entry(bytes("a"), value, 1).table(0).end());
         assertRefused(crafted(5).keys(2).entry(bytes("a"), value, 1).entry(bytes("a"), value, 1).table(0).end());
         assertRefused(crafted(5).keys(1).entry(bytes("a"), value, 6).table(0).end());
+        assertRefused(crafted(5).keys(1).entry(bytes("a"), value, 0).table(0).end());
         assertRefused(crafted(5).keys(1).entry(new byte[0], value, 1).table(0).end());
         assertRefused(crafted(5).keys(1).writeInt(-3).bytes());
         assertRefused(crafted(5).keys(1).writeInt(KvStateMachine.KEY_BYTES_MAX + 1).bytes());
-        assertRefused(crafted(5).keys(0).table(2).remembered("x", 2, value).remembered("x", 3, value).end());
-        assertRefused(crafted(5).keys(0).table(2).remembered("x", 3, value).remembered("y", 2, value).end());
-        assertRefused(crafted(5).keys(0).table(1).remembered("x", 9, value).end());
+        assertRefused(crafted(5).keys(0).table(2).remembered("x", 2, print, value).remembered("x", 3, print, value)
+                .end());
+        assertRefused(crafted(5).keys(0).table(2).remembered("x", 3, print, value).remembered("y", 2, print, value)
+                .end());
+        assertRefused(crafted(5).keys(0).table(1).remembered("x", 9, print, value).end());
+        assertRefused(crafted(5).keys(0).table(1).remembered("x", 2, new byte[31], value).end());
         // The same crafting, well formed, is accepted: the refusals above are for the reasons they name.
         KvStateMachine accepted = new KvStateMachine();
         accepted.restore(Commands.source(
                 crafted(5).keys(2).entry(bytes("a"), value, 1).entry(bytes("b"), value, 5).table(2)
-                        .remembered("x", 2, value).remembered("y", 2, value).end()));
+                        .remembered("x", 2, print, value).remembered("y", 2, print, value).end()));
         assertThat(accepted.size()).isEqualTo(2);
         assertThat(accepted.idempotencyTableSize()).isEqualTo(2);
+        assertThat(accepted.revision()).isEqualTo(5);
+    }
+
+    /** A snapshot written before versions were revisions is refused with a message that says so. */
+    @Test
+    void aFormatOneSnapshotIsRefusedWithAClearMessage() throws IOException {
+        byte[] old = new Crafted().header(SnapshotFormat.MAGIC, 1, 5, 5).keys(0).table(0).end();
+
+        assertThatThrownBy(() -> new KvStateMachine().restore(Commands.source(old)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("format 1");
     }
 
     @Test
@@ -244,8 +281,10 @@ class KvSnapshotTest {
                 .hasMessageContaining("snapshot");
     }
 
-    private static Crafted crafted(long lastCommandSlot) throws IOException {
-        return new Crafted().header(SnapshotFormat.MAGIC, SnapshotFormat.FORMAT_VERSION, lastCommandSlot);
+    /** A well-formed header whose last command was at slot {@code slotAndRevision} and revision the same. */
+    private static Crafted crafted(long slotAndRevision) throws IOException {
+        return new Crafted().header(SnapshotFormat.MAGIC, SnapshotFormat.FORMAT_VERSION, slotAndRevision,
+                slotAndRevision);
     }
 
     /** Writes snapshot bytes field by field, so tests can make ones the state machine would never write. */
@@ -253,10 +292,11 @@ class KvSnapshotTest {
         private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         private final DataOutputStream out = new DataOutputStream(bytes);
 
-        Crafted header(int magic, int version, long lastCommandSlot) throws IOException {
+        Crafted header(int magic, int version, long lastCommandSlot, long revision) throws IOException {
             out.writeInt(magic);
             out.writeInt(version);
             out.writeLong(lastCommandSlot);
+            out.writeLong(revision);
             return this;
         }
 
@@ -277,9 +317,11 @@ class KvSnapshotTest {
             return this;
         }
 
-        Crafted remembered(String idempotencyKey, long slot, byte[] result) throws IOException {
+        Crafted remembered(String idempotencyKey, long revision, byte[] fingerprint, byte[] result)
+                throws IOException {
             byteString(Commands.bytes(idempotencyKey));
-            out.writeLong(slot);
+            out.writeLong(revision);
+            byteString(fingerprint);
             byteString(result);
             return this;
         }

@@ -25,17 +25,19 @@ class KvStateMachineTest {
     private final KvStateMachine machine = new KvStateMachine();
 
     @Test
-    void putThenGetReturnsTheValueWithTheSlotAsVersion() {
+    void putThenGetReturnsTheValueWithTheCommandsRevisionAsVersion() {
         KvResult result = apply(machine, 5, put("a", "one"));
 
         assertThat(result.getStatus()).isEqualTo(KvResult.Status.OK);
         assertThat(result.getSlot()).isEqualTo(5);
-        assertThat(result.getVersion()).isEqualTo(5);
+        assertThat(result.getRevision()).isEqualTo(1);
+        assertThat(result.getVersion()).isEqualTo(1);
         assertThat(result.getExists()).isTrue();
-        assertThat(machine.get(bytes("a"))).contains(new Entry(bytes("one"), 5));
+        assertThat(machine.get(bytes("a"))).contains(new Entry(bytes("one"), 1));
         assertThat(machine.get(bytes("b"))).isEmpty();
         assertThat(machine.size()).isEqualTo(1);
         assertThat(machine.lastCommandSlot()).isEqualTo(5);
+        assertThat(machine.revision()).isEqualTo(1);
     }
 
     @Test
@@ -43,31 +45,59 @@ class KvStateMachineTest {
         apply(machine, 1, put("a", "one"));
         apply(machine, 4, put("a", "two"));
 
-        assertThat(machine.get(bytes("a"))).contains(new Entry(bytes("two"), 4));
+        assertThat(machine.get(bytes("a"))).contains(new Entry(bytes("two"), 2));
         assertThat(machine.size()).isEqualTo(1);
     }
 
-    /** Several commands of one slot (a batch) share the slot as their version. */
+    /**
+     * Bug 1 of issue 8: two writes of one key in one slot's batch shared the slot as their version, so a
+     * compare-and-set against the first one's version succeeded although the second had overwritten it. Every command
+     * now takes its own revision.
+     */
     @Test
-    void commandsOfOneSlotShareItAsVersion() {
-        apply(machine, 9, put("a", "1"));
+    void twoWritesOfOneKeyInOneBatchGetDifferentVersionsAndIfMatchOnTheFirstFails() {
+        KvResult first = apply(machine, 9, put("a", "843"));
+        KvResult second = apply(machine, 9, put("a", "844"));
         apply(machine, 9, put("b", "2"));
-        apply(machine, 9, put("a", "3"));
 
-        assertThat(machine.get(bytes("a"))).contains(new Entry(bytes("3"), 9));
-        assertThat(machine.get(bytes("b"))).contains(new Entry(bytes("2"), 9));
+        assertThat(first.getVersion()).isNotEqualTo(second.getVersion());
+        assertThat(second.getVersion()).isGreaterThan(first.getVersion());
+        assertThat(machine.get(bytes("a"))).contains(new Entry(bytes("844"), second.getVersion()));
+
+        KvResult stale = apply(machine, 10, putIfVersion("a", "845", first.getVersion()));
+        assertThat(stale.getStatus()).isEqualTo(KvResult.Status.PRECONDITION_FAILED);
+        assertThat(stale.getCurrentVersion()).isEqualTo(second.getVersion());
+        assertThat(machine.get(bytes("a"))).contains(new Entry(bytes("844"), second.getVersion()));
+
+        KvResult current = apply(machine, 10, putIfVersion("a", "845", second.getVersion()));
+        assertThat(current.getStatus()).isEqualTo(KvResult.Status.OK);
     }
 
-    /** Slot 0 is a real slot, so a key written there has version 0 and still exists. */
+    /** Every command takes the next revision, whatever it does: no-ops, failed conditions and bad commands too. */
     @Test
-    void slotZeroIsAValidVersion() {
-        apply(machine, 0, put("a", "zero"));
+    void everyAppliedCommandTakesTheNextRevision() {
+        List<KvResult> results = List.of(
+                apply(machine, 0, put("a", "one")),
+                apply(machine, 0, noop()),
+                apply(machine, 1, putIfAbsent("a", "two")),
+                Commands.parse(machine.apply(1, new byte[] {(byte) 0xff})),
+                apply(machine, 2, delete("a")));
 
-        KvResult matched = apply(machine, 1, putIfVersion("a", "one", 0));
-        assertThat(matched.getStatus()).isEqualTo(KvResult.Status.OK);
-        KvResult absent = apply(machine, 2, putIfVersion("b", "x", 0));
-        assertThat(absent.getStatus()).isEqualTo(KvResult.Status.PRECONDITION_FAILED);
-        assertThat(absent.getExists()).isFalse();
+        assertThat(results).extracting(KvResult::getRevision).containsExactly(1L, 2L, 3L, 4L, 5L);
+        assertThat(machine.revision()).isEqualTo(5);
+    }
+
+    /** A delete has a revision of its own, and a key made again after it gets a version no earlier write had. */
+    @Test
+    void aDeleteAndRecreateNeverReuseAVersion() {
+        long created = apply(machine, 1, put("a", "one")).getVersion();
+        KvResult deleted = apply(machine, 1, delete("a"));
+        long recreated = apply(machine, 1, put("a", "one")).getVersion();
+
+        assertThat(deleted.getVersion()).isEqualTo(deleted.getRevision()).isGreaterThan(created);
+        assertThat(recreated).isGreaterThan(deleted.getVersion());
+        assertThat(apply(machine, 2, putIfVersion("a", "two", created)).getStatus())
+                .isEqualTo(KvResult.Status.PRECONDITION_FAILED);
     }
 
     @Test
@@ -97,25 +127,27 @@ class KvStateMachineTest {
     void ifMatchWithTheCurrentVersionApplies() {
         apply(machine, 3, put("a", "one"));
 
-        KvResult result = apply(machine, 7, putIfVersion("a", "two", 3));
+        KvResult result = apply(machine, 7, putIfVersion("a", "two", 1));
 
         assertThat(result.getStatus()).isEqualTo(KvResult.Status.OK);
-        assertThat(result.getVersion()).isEqualTo(7);
-        assertThat(machine.get(bytes("a"))).contains(new Entry(bytes("two"), 7));
+        assertThat(result.getVersion()).isEqualTo(2);
+        assertThat(machine.get(bytes("a"))).contains(new Entry(bytes("two"), 2));
     }
 
     @Test
     void ifMatchWithAnOtherVersionFailsAndChangesNothing() {
+        apply(machine, 3, put("b", "zero"));
         apply(machine, 3, put("a", "one"));
 
-        KvResult result = apply(machine, 7, putIfVersion("a", "two", 2));
+        KvResult result = apply(machine, 7, putIfVersion("a", "two", 1));
 
         assertThat(result.getStatus()).isEqualTo(KvResult.Status.PRECONDITION_FAILED);
-        assertThat(result.getCurrentVersion()).isEqualTo(3);
-        assertThat(result.getVersion()).isEqualTo(3);
+        assertThat(result.getCurrentVersion()).isEqualTo(2);
+        assertThat(result.getVersion()).isEqualTo(2);
         assertThat(result.getExists()).isTrue();
         assertThat(result.getSlot()).isEqualTo(7);
-        assertThat(machine.get(bytes("a"))).contains(new Entry(bytes("one"), 3));
+        assertThat(result.getRevision()).isEqualTo(3);
+        assertThat(machine.get(bytes("a"))).contains(new Entry(bytes("one"), 2));
     }
 
     @Test
@@ -150,6 +182,7 @@ class KvStateMachineTest {
 
         KvResult deleted = apply(machine, 3, deleteIfVersion("a", 1));
         assertThat(deleted.getStatus()).isEqualTo(KvResult.Status.OK);
+        assertThat(deleted.getVersion()).isEqualTo(3);
         assertThat(deleted.getDeleted()).isTrue();
         assertThat(apply(machine, 4, deleteIfVersion("a", 1)).getStatus())
                 .isEqualTo(KvResult.Status.PRECONDITION_FAILED);
@@ -232,6 +265,7 @@ class KvStateMachineTest {
                 new byte[] {'p'}, new byte[] {'p', 0x00}, new byte[] {'p', 0x7f},
                 new byte[] {'p', (byte) 0x80}, new byte[] {'p', (byte) 0xff});
         assertThat(items.get(0)).isEqualTo(new Item(new byte[] {'p'}, new byte[] {3}, 3));
+        assertThat(items.get(1)).isEqualTo(new Item(new byte[] {'p', 0x00}, new byte[] {2}, 2));
     }
 
     @Test
