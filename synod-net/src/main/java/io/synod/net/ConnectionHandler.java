@@ -84,6 +84,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     private void onFrame(ChannelHandlerContext ctx, InboundFrame inbound) {
         Frame frame = inbound.frame();
+        peer.heard();
         switch (frame.getBodyCase()) {
             case PING -> {} // it only kept the connection from looking idle
             case HELLO -> badFrame(ctx, "second Hello from peer " + peer.peerId);

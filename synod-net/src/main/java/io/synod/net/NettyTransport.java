@@ -194,6 +194,17 @@ public final class NettyTransport implements Transport, AutoCloseable {
     }
 
     /**
+     * Whether {@code peer} looks alive: its connection is up and a frame (a message or a keep-alive ping) arrived from
+     * it within {@code silenceMs}. A peer that is stopped (SIGSTOP) or cut off keeps its connection for up to
+     * {@link TransportConfig#idleTimeoutMs()}, but goes silent at once; with {@code silenceMs} a few times
+     * {@link TransportConfig#heartbeatMs()} this notices it within that. Never blocks.
+     */
+    public boolean isReachable(int peer, long silenceMs) {
+        PeerLink link = links.get(peer);
+        return link != null && link.heardWithin(silenceMs);
+    }
+
+    /**
      * The HTTP URL {@code nodeId} advertised in its last Hello (kept after it disconnects), this node's own for its own
      * id, or null if the node is unknown or has not completed a handshake yet. Never blocks.
      */

@@ -35,6 +35,8 @@ final class PeerLink {
 
     /** The established connection, or null. Written under the link's lock, read anywhere. */
     private volatile Channel channel;
+    /** {@link System#nanoTime()} when the last frame from the peer arrived (pings included). */
+    private volatile long lastHeardNanos;
     /** The peer's advertised HTTP URL from its last Hello, or null before the first one. */
     private volatile String httpUrl;
     /** Dial attempts that failed since the last established connection; guarded by the link's lock. */
@@ -54,6 +56,16 @@ final class PeerLink {
         return channel != null;
     }
 
+    /** A frame from the peer arrived just now. Called on the connection's event loop. */
+    void heard() {
+        lastHeardNanos = System.nanoTime();
+    }
+
+    /** Whether the connection is up and a frame arrived from the peer in the last {@code silenceMs}. */
+    boolean heardWithin(long silenceMs) {
+        return channel != null && System.nanoTime() - lastHeardNanos < silenceMs * 1_000_000;
+    }
+
     String httpUrl() {
         return httpUrl;
     }
@@ -64,6 +76,7 @@ final class PeerLink {
 
     /** Makes {@code newChannel} the established connection; returns the one it replaces, or null. */
     synchronized Channel attach(Channel newChannel, String peerHttpUrl) {
+        heard();
         Channel old = channel;
         channel = newChannel;
         httpUrl = peerHttpUrl;

@@ -36,7 +36,9 @@ import java.util.random.RandomGenerator;
  * than {@code retainSlots} below it are compacted away. A snapshot received from a peer is written chunk by chunk,
  * verified, and installed in place of the state machine's state.
  *
- * <p>Contract: single-threaded; one thread owns the replica and calls every method. Times never go backwards. No
+ * <p>Contract: single-threaded; one thread owns the replica and calls every method. Times never go backwards. A
+ * proposal callback may propose again, on the same thread, from inside the callback: that input is queued and
+ * stepped once the Ready being obeyed is done. No
  * method blocks except for what the storage does. An {@link io.synod.core.InvariantViolation} or a
  * {@link io.synod.storage.StorageFailure} from any method means the node must stop.
  */
@@ -74,6 +76,7 @@ public final class Replica {
     private long wakeAtMs = Long.MIN_VALUE;
     private long nowMs = Long.MIN_VALUE;
     private boolean holding;
+    private boolean draining;
 
     /**
      * @param node the protocol core, built from {@code storage.recover()}
@@ -160,8 +163,14 @@ public final class Replica {
     }
 
     private void step(long nowMs, Input input) {
-        this.nowMs = nowMs;
-        node.step(nowMs, input);
+        this.nowMs = Math.max(this.nowMs, nowMs);
+        if (draining) {
+            // A callback of this replica (an answer) proposed again: the node is between ready() and advance(), so
+            // the input waits its turn in the drain loop.
+            internal.addLast(input);
+            return;
+        }
+        node.step(this.nowMs, input);
         if (!holding) {
             drain();
         }
@@ -169,6 +178,19 @@ public final class Replica {
 
     /** Obeys Readys, and steps the loop's own inputs, until the node has nothing more to do. */
     private void drain() {
+        if (draining) {
+            return; // a callback during the drain asked for one: the drain under way does it
+        }
+        draining = true;
+        try {
+            drainRounds();
+        } finally {
+            draining = false;
+        }
+        wakeAtMs = node.wakeAtMs();
+    }
+
+    private void drainRounds() {
         // Each round sends at most a window of slots, so the loop ends; the bound only guards against a core bug.
         for (int round = 0; ; round++) {
             Invariants.check(round < 1_000_000, "node %d keeps producing work without input", self);
@@ -182,7 +204,6 @@ public final class Replica {
                 break;
             }
         }
-        wakeAtMs = node.wakeAtMs();
     }
 
     private void obey(Ready ready) {

@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.synod.replica.kv.KvRequest;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -53,8 +54,9 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
         context.channel().config().setAutoRead(false);
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         String route = request.decoderResult().isFailure() ? "bad-request" : routeOf(uri.rawPath());
+        String method = request.decoderResult().isFailure() ? "other" : methodOf(request.method());
         Consumer<Response> reply = response -> {
-            metrics.http(route, response.status(), System.nanoTime() - started);
+            metrics.http(method, route, response.status(), System.nanoTime() - started);
             write(context, response, keepAlive && !request.decoderResult().isFailure());
         };
         try {
@@ -90,28 +92,31 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
             reply.accept(Response.text(200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
         } else if (path.equals("/v1/status")) {
             requireMethod(method, HttpMethod.GET);
-            toLoop(context, new KvApi.Request.Status(), reply);
+            toLoop(context, false, respond -> respond.accept(api.status()), reply);
         } else if (path.equals("/v1/kv")) {
             requireMethod(method, HttpMethod.GET);
             byte[] prefix = percentDecode(rawParam(request.uri(), "prefix", ""), "prefix");
             int limit = (int) number(param(uri, "limit", "1000"), "limit", 1, 10_000);
-            toLoop(context, new KvApi.Request.ListPrefix(prefix, limit, consistency(uri), minSlot(uri)), reply);
+            KvRequest list = new KvRequest.ListPrefix(prefix, limit, consistency(uri), minSlot(uri));
+            toLoop(context, false, respond -> api.handle(list, respond), reply);
         } else if (path.startsWith("/v1/kv/")) {
-            toLoop(context, keyRequest(request, uri, path.substring("/v1/kv/".length())), reply);
+            KvRequest keyed = keyRequest(request, uri, path.substring("/v1/kv/".length()));
+            boolean write = !(keyed instanceof KvRequest.Get);
+            toLoop(context, write, respond -> api.handle(keyed, respond), reply);
         } else if (path.startsWith("/v1/log/")) {
             requireMethod(method, HttpMethod.GET);
             long slot = number(path.substring("/v1/log/".length()), "slot", 0, Long.MAX_VALUE);
-            toLoop(context, new KvApi.Request.LogSlot(slot), reply);
+            toLoop(context, false, respond -> respond.accept(api.logEntry(slot)), reply);
         } else {
             throw new ApiException(404, "NOT_FOUND", "no such path: " + path);
         }
     }
 
-    private KvApi.Request keyRequest(FullHttpRequest request, QueryStringDecoder uri, String rawKey) {
+    private KvRequest keyRequest(FullHttpRequest request, QueryStringDecoder uri, String rawKey) {
         byte[] key = key(rawKey);
         HttpMethod method = request.method();
         if (method.equals(HttpMethod.GET)) {
-            return new KvApi.Request.GetKey(key, consistency(uri), minSlot(uri));
+            return new KvRequest.Get(key, consistency(uri), minSlot(uri));
         }
         if (method.equals(HttpMethod.PUT)) {
             byte[] value = ByteBufUtil.getBytes(request.content());
@@ -127,34 +132,50 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
             if (ifMatch != null && ifNoneMatch != null) {
                 throw new ApiException(400, "BAD_CONDITION", "If-Match and If-None-Match cannot be combined");
             }
-            return new KvApi.Request.PutKey(key, value, ifMatch, ifNoneMatch != null, idempotencyKey(request));
+            KvRequest.Condition condition = ifMatch != null ? new KvRequest.Condition.IfMatch(ifMatch)
+                    : ifNoneMatch != null ? KvRequest.Condition.IF_ABSENT : KvRequest.Condition.NONE;
+            return new KvRequest.Put(key, value, condition, idempotencyKey(request));
         }
         if (method.equals(HttpMethod.DELETE)) {
-            return new KvApi.Request.DeleteKey(key, ifMatch(request), idempotencyKey(request));
+            if (request.headers().contains(HttpHeaderNames.IF_NONE_MATCH)) {
+                throw new ApiException(400, "BAD_CONDITION", "If-None-Match makes no sense on a DELETE");
+            }
+            Long ifMatch = ifMatch(request);
+            KvRequest.Condition condition = ifMatch == null ? KvRequest.Condition.NONE
+                    : new KvRequest.Condition.IfMatch(ifMatch);
+            return new KvRequest.Delete(key, condition, idempotencyKey(request));
         }
         throw new ApiException(405, "METHOD_NOT_ALLOWED", method + " is not allowed on /v1/kv/{key}")
                 .allowing("GET, PUT, DELETE");
     }
 
-    /** Hands a request to the loop; answers 503 if the loop is overloaded and 504 if it takes too long. */
-    private void toLoop(ChannelHandlerContext context, KvApi.Request request, Consumer<Response> reply) {
+    /**
+     * Hands work to the loop; answers 503 if the loop is overloaded. The service answers a request that takes too
+     * long itself, on the loop; should the loop not answer at all (it is stuck), this answers 504 a second later.
+     */
+    private void toLoop(ChannelHandlerContext context, boolean isWrite, Consumer<Consumer<Response>> work,
+            Consumer<Response> reply) {
         AtomicBoolean answered = new AtomicBoolean();
         Consumer<Response> once = response -> {
             if (answered.compareAndSet(false, true)) {
                 reply.accept(response);
             }
         };
-        if (!loop.offer(() -> api.handle(request, once))) {
-            once.accept(Response.error(503, "OVERLOADED", "the node is overloaded; retry shortly")
+        if (!loop.offer(() -> work.accept(once))) {
+            once.accept(Response.error(503, "OVERLOADED", "the node is overloaded; nothing was done, retry shortly")
                     .withHeader("Retry-After", "1"));
             return;
         }
-        context.executor().schedule(() -> once.accept(request.isWrite()
-                ? Response.error(504, "TIMEOUT", "no answer within " + config.requestTimeoutMs()
+        long backstopMs = config.requestTimeoutMs() + LOOP_GRACE_MS;
+        context.executor().schedule(() -> once.accept(isWrite
+                ? Response.error(504, "TIMEOUT", "no answer within " + backstopMs
                         + " ms; the write may still be applied: read the key to find out")
-                : Response.error(504, "TIMEOUT", "no answer within " + config.requestTimeoutMs() + " ms")),
-                config.requestTimeoutMs(), TimeUnit.MILLISECONDS);
+                : Response.error(504, "TIMEOUT", "no answer within " + backstopMs + " ms")),
+                backstopMs, TimeUnit.MILLISECONDS);
     }
+
+    /** How much longer than the request timeout the HTTP layer waits for the loop before answering 504 itself. */
+    static final long LOOP_GRACE_MS = 1_000;
 
     // ----- parsing -----
 
@@ -232,12 +253,12 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
         return key;
     }
 
-    private static KvApi.Consistency consistency(QueryStringDecoder uri) {
+    private static KvRequest.Consistency consistency(QueryStringDecoder uri) {
         String value = param(uri, "consistency", "linearizable");
         return switch (value) {
-            case "linearizable" -> KvApi.Consistency.LINEARIZABLE;
-            case "quorum" -> KvApi.Consistency.QUORUM;
-            case "stale" -> KvApi.Consistency.STALE;
+            case "linearizable" -> KvRequest.Consistency.LINEARIZABLE;
+            case "quorum" -> KvRequest.Consistency.QUORUM;
+            case "stale" -> KvRequest.Consistency.STALE;
             default -> throw new ApiException(400, "BAD_CONSISTENCY",
                     "consistency must be linearizable, quorum or stale");
         };
@@ -283,6 +304,15 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
             throw new ApiException(400, "BAD_" + what.toUpperCase(Locale.ROOT).replace('-', '_'),
                     what + " must be a whole number from " + min + (max == Long.MAX_VALUE ? " up" : " to " + max));
         }
+    }
+
+    /** The method for metrics: the API's methods by name, anything else as "other" (labels stay few). */
+    static String methodOf(HttpMethod method) {
+        String name = method.name();
+        return switch (name) {
+            case "GET", "PUT", "DELETE", "POST", "HEAD", "OPTIONS" -> name;
+            default -> "other";
+        };
     }
 
     /** The route template for metrics: keys and slots are not labels. */

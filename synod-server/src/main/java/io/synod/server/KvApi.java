@@ -1,20 +1,15 @@
 package io.synod.server;
 
-import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.synod.core.Command;
 import io.synod.core.NodeStatus;
-import io.synod.core.Ready;
 import io.synod.core.Value;
 import io.synod.kv.Entry;
 import io.synod.kv.Item;
-import io.synod.kv.proto.Delete;
 import io.synod.kv.proto.KvCommand;
-import io.synod.kv.proto.KvResult;
-import io.synod.kv.proto.Noop;
-import io.synod.kv.proto.Put;
-import io.synod.net.NettyTransport;
-import io.synod.replica.Outcome;
+import io.synod.replica.kv.KvAnswer;
+import io.synod.replica.kv.KvRequest;
+import io.synod.replica.kv.KvService;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -25,209 +20,135 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 
 /**
- * The key-value API's operations, on the node's loop thread: each turns a parsed request into proposals and reads, and
- * answers through a callback with a {@link Response} (DESIGN.md §1). The HTTP layer ({@link HttpApi}) parses,
- * validates, times out and writes; this class decides.
- *
- * <p>Reads: {@code stale} answers from the local state. {@code linearizable} and {@code quorum} put a no-op through the
- * log and answer once it is applied here: every write acknowledged before the read began is then in the local state
- * (with no master lease yet, this is the only safe way, and it never trusts clocks). {@code min-slot=N} first waits
- * until slot N is applied.
+ * The key-value API's operations, on the node's loop thread: it hands each parsed request to the {@link KvService},
+ * which decides, and turns the service's answer into a {@link Response} (DESIGN.md §1). The HTTP layer
+ * ({@link HttpApi}) parses, validates and writes; the status and log pages are answered here from the node's state.
  */
 final class KvApi {
-    /** How a read must relate to writes. */
-    enum Consistency { LINEARIZABLE, QUORUM, STALE }
-
-    /** A parsed, validated request. */
-    sealed interface Request {
-        record PutKey(byte[] key, byte[] value, Long ifMatch, boolean createOnly, String idempotencyKey)
-                implements Request {}
-
-        record DeleteKey(byte[] key, Long ifMatch, String idempotencyKey) implements Request {}
-
-        record GetKey(byte[] key, Consistency consistency, Long minSlot) implements Request {}
-
-        record ListPrefix(byte[] prefix, int limit, Consistency consistency, Long minSlot) implements Request {}
-
-        record Status() implements Request {}
-
-        record LogSlot(long slot) implements Request {}
-
-        /** Whether the request changes state (and so must never be retried silently). */
-        default boolean isWrite() {
-            return this instanceof PutKey || this instanceof DeleteKey;
-        }
-    }
-
     private final KvNode node;
-    private final NettyTransport transport;
+    private final Peers peers;
 
-    KvApi(KvNode node, NettyTransport transport) {
+    KvApi(KvNode node, Peers peers) {
         this.node = node;
-        this.transport = transport;
+        this.peers = peers;
     }
 
-    /** Handles {@code request}; {@code respond} is called once, on this thread or later on it. */
-    void handle(Request request, Consumer<Response> respond) {
+    /** Handles a key-value request; {@code respond} is called once, on this thread, now or later. */
+    void handle(KvRequest request, Consumer<Response> respond) {
+        KvService service = node.service();
         switch (request) {
-            case Request.PutKey put -> write(putCommand(put), respond, false);
-            case Request.DeleteKey delete -> write(deleteCommand(delete), respond, true);
-            case Request.GetKey get -> read(get.consistency(), get.minSlot(), () -> getNow(get.key()), respond);
-            case Request.ListPrefix list -> read(list.consistency(), list.minSlot(),
-                    () -> listNow(list.prefix(), list.limit()), respond);
-            case Request.Status status -> respond.accept(Response.json(200, status()));
-            case Request.LogSlot log -> respond.accept(logEntry(log.slot()));
+            case KvRequest.Put put -> service.put(put, answer -> respond.accept(write(answer)));
+            case KvRequest.Delete delete -> service.delete(delete, answer -> respond.accept(write(answer)));
+            case KvRequest.Get get -> service.get(get, answer -> respond.accept(read(answer, KvApi::entry)));
+            case KvRequest.ListPrefix list -> service.list(list, answer -> respond.accept(read(answer, KvApi::items)));
         }
     }
 
     // ----- writes -----
 
-    private static byte[] putCommand(Request.PutKey put) {
-        Put.Builder body = Put.newBuilder().setKey(ByteString.copyFrom(put.key()))
-                .setValue(ByteString.copyFrom(put.value())).setCreateOnly(put.createOnly());
-        if (put.ifMatch() != null) {
-            body.setExpectedVersion(put.ifMatch());
-        }
-        KvCommand.Builder command = KvCommand.newBuilder().setPut(body);
-        if (put.idempotencyKey() != null) {
-            command.setIdempotencyKey(put.idempotencyKey());
-        }
-        return command.build().toByteArray();
-    }
-
-    private static byte[] deleteCommand(Request.DeleteKey delete) {
-        Delete.Builder body = Delete.newBuilder().setKey(ByteString.copyFrom(delete.key()));
-        if (delete.ifMatch() != null) {
-            body.setExpectedVersion(delete.ifMatch());
-        }
-        KvCommand.Builder command = KvCommand.newBuilder().setDelete(body);
-        if (delete.idempotencyKey() != null) {
-            command.setIdempotencyKey(delete.idempotencyKey());
-        }
-        return command.build().toByteArray();
-    }
-
-    private void write(byte[] command, Consumer<Response> respond, boolean isDelete) {
-        if (node.isReadOnly()) {
-            respond.accept(diskFull());
-            return;
-        }
-        node.propose(command, outcome -> respond.accept(writeAnswer(outcome, isDelete)));
-    }
-
-    private static Response writeAnswer(Outcome outcome, boolean isDelete) {
-        if (outcome == null) {
-            return diskFull();
-        }
-        return switch (outcome) {
-            case Outcome.Applied applied -> {
-                KvResult result = parseResult(applied.result());
-                yield switch (result.getStatus()) {
-                    case OK -> {
-                        // The result's slot, not the slot of this command: a retried write carries the first's.
-                        Map<String, Object> body = new LinkedHashMap<>();
-                        body.put("slot", result.getSlot());
-                        if (isDelete) {
-                            body.put("deleted", result.getDeleted());
-                        }
-                        yield Response.json(200, body);
-                    }
-                    case PRECONDITION_FAILED -> Response.error(412, "PRECONDITION_FAILED",
-                            result.getExists() ? "the key's version is " + result.getCurrentVersion()
-                                    + ", which the condition does not allow" : "the key does not exist")
-                            .withHeader("ETag", result.getExists() ? "\"" + result.getCurrentVersion() + "\"" : "");
-                    default -> Response.error(400, "BAD_COMMAND", result.getError().isEmpty()
-                            ? "the command was not understood" : result.getError());
-                };
+    static Response write(KvAnswer.Write answer) {
+        return switch (answer) {
+            case KvAnswer.Written written -> Response.json(200, writeBody(written.slot(), written.version()));
+            case KvAnswer.Deleted deleted -> {
+                Map<String, Object> body = writeBody(deleted.slot(), deleted.version());
+                body.put("deleted", deleted.deleted());
+                yield Response.json(200, body);
             }
-            case Outcome.Rejected rejected -> rejected.reason() == Ready.Reason.OVERLOADED
-                    ? Response.error(503, "OVERLOADED", "too many writes are waiting; retry shortly")
-                            .withHeader("Retry-After", "1")
-                    : Response.error(503, "NO_MASTER", "this node may not propose now; retry shortly")
-                            .withHeader("Retry-After", "1");
-            case Outcome.Unknown unknown -> Response.error(504, "OUTCOME_UNKNOWN",
-                    "the write may or may not have been applied; read the key to find out");
+            case KvAnswer.PreconditionFailed failed -> Response.error(412, "PRECONDITION_FAILED",
+                            failed.exists() ? "the key's version is " + failed.currentVersion()
+                                    + ", which the condition does not allow" : "the key does not exist")
+                    .withHeader("ETag", failed.exists() ? etag(failed.currentVersion()) : "");
+            case KvAnswer.IdempotencyKeyReused reused -> Response.error(422, "IDEMPOTENCY_KEY_REUSED",
+                    "this Idempotency-Key was first used for a different request (method, key, body or "
+                            + "conditions); nothing was changed");
+            case KvAnswer.BadCommand bad -> Response.error(400, "BAD_COMMAND", bad.error());
+            case KvAnswer.Refused refused -> refusal(refused.refusal());
+            case KvAnswer.Unknown unknown -> Response.error(504, "TIMEOUT", "the write's outcome is unknown ("
+                    + unknown.why() + "): it may still be applied; read the key to find out");
         };
     }
 
-    private static KvResult parseResult(byte[] bytes) {
-        try {
-            return KvResult.parseFrom(bytes);
-        } catch (InvalidProtocolBufferException impossible) {
-            throw new IllegalStateException("the state machine returned an unreadable result", impossible);
-        }
+    private static Map<String, Object> writeBody(long slot, long version) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("slot", slot);
+        body.put("version", version);
+        return body;
+    }
+
+    static Response refusal(KvAnswer.Refusal refusal) {
+        return switch (refusal) {
+            case NO_QUORUM -> Response.error(503, "NO_QUORUM", "this node cannot reach a majority of the cluster; "
+                    + "nothing was done, retry shortly").withHeader("Retry-After", "1");
+            case NO_MASTER -> Response.error(503, "NO_MASTER", "this node may not propose now; nothing was done, "
+                    + "retry shortly").withHeader("Retry-After", "1");
+            case OVERLOADED -> Response.error(503, "OVERLOADED", "too many requests are waiting; nothing was done, "
+                    + "retry shortly").withHeader("Retry-After", "1");
+            case DISK_FULL -> diskFull();
+        };
     }
 
     static Response diskFull() {
-        return Response.error(507, "DISK_FULL", "this node's disk is full; writes are refused until space returns");
+        return Response.error(507, "DISK_FULL", "this node's disk is full: it refuses writes and ordered reads "
+                + "until space returns (reads with consistency=stale still work)");
+    }
+
+    static String etag(long version) {
+        return "\"" + version + "\"";
     }
 
     // ----- reads -----
 
-    private void read(Consistency consistency, Long minSlot, java.util.function.Supplier<Response> answer,
-            Consumer<Response> respond) {
-        Runnable serve = () -> {
-            if (consistency == Consistency.STALE || node.isReadOnly()) {
-                Response local = answer.get();
-                respond.accept(node.isReadOnly() ? local.withHeader("X-Synod-Read-Only", "true") : local);
-                return;
+    private static <T> Response read(KvAnswer.Read<T> answer, BiFunction<T, Long, Response> render) {
+        return switch (answer) {
+            case KvAnswer.Value<T> value -> {
+                Response response = render.apply(value.value(), value.appliedSlot() - 1);
+                yield value.ordered() ? response : response.withHeader("X-Synod-Stale", "true");
             }
-            byte[] barrier = KvCommand.newBuilder().setNoop(Noop.getDefaultInstance()).build().toByteArray();
-            node.propose(barrier, outcome -> {
-                if (outcome instanceof Outcome.Applied) {
-                    respond.accept(answer.get());
-                } else if (outcome == null) {
-                    respond.accept(answer.get().withHeader("X-Synod-Read-Only", "true"));
-                } else {
-                    respond.accept(Response.error(503, "NO_QUORUM", "the read could not be ordered in the log; "
-                            + "retry shortly").withHeader("Retry-After", "1"));
-                }
-            });
+            case KvAnswer.ReadRefused<T> refused -> refusal(refused.refusal());
+            case KvAnswer.TimedOut<T> timedOut -> Response.error(504, "TIMEOUT",
+                    "the read did not complete in time (its min-slot was not applied here, or it could not be "
+                            + "ordered); nothing was changed");
         };
-        if (minSlot != null) {
-            node.whenApplied(minSlot + 1, serve);
-        } else {
-            serve.run();
-        }
     }
 
-    private Response getNow(byte[] key) {
-        Optional<Entry> entry = node.machine().get(key);
+    /** A key's value, with its version as ETag and the highest applied slot as X-Synod-Slot. */
+    private static Response entry(Optional<Entry> entry, long appliedSlot) {
         if (entry.isEmpty()) {
-            return Response.error(404, "NOT_FOUND", "no such key").withHeader("X-Synod-Slot",
-                    Long.toString(appliedIndex()));
+            return Response.error(404, "NOT_FOUND", "no such key")
+                    .withHeader("X-Synod-Slot", Long.toString(appliedSlot));
         }
         return new Response(200, "application/octet-stream", entry.get().value(), Map.of())
-                .withHeader("ETag", "\"" + entry.get().version() + "\"")
-                .withHeader("X-Synod-Slot", Long.toString(appliedIndex()));
+                .withHeader("ETag", etag(entry.get().version()))
+                .withHeader("X-Synod-Slot", Long.toString(appliedSlot));
     }
 
-    private Response listNow(byte[] prefix, int limit) {
-        List<Map<String, Object>> items = new ArrayList<>();
-        for (Item item : node.machine().list(prefix, limit)) {
-            Map<String, Object> json = new LinkedHashMap<>();
-            putBytes(json, "key", item.key());
-            putBytes(json, "value", item.value());
-            json.put("version", item.version());
-            items.add(json);
+    private static Response items(List<Item> items, long appliedSlot) {
+        List<Map<String, Object>> json = new ArrayList<>();
+        for (Item item : items) {
+            Map<String, Object> one = new LinkedHashMap<>();
+            putBytes(one, "key", item.key());
+            putBytes(one, "value", item.value());
+            one.put("version", item.version());
+            json.add(one);
         }
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("items", items);
-        body.put("slot", appliedIndex());
+        body.put("items", json);
+        body.put("slot", appliedSlot);
         return Response.json(200, body);
-    }
-
-    /** The highest applied slot, as the API reports it (-1 before anything is applied). */
-    private long appliedIndex() {
-        return node.appliedSlot() - 1;
     }
 
     // ----- status and log -----
 
-    private Map<String, Object> status() {
+    /** {@code GET /v1/status}: this node's view of itself and its peers. */
+    Response status() {
+        return Response.json(200, statusBody());
+    }
+
+    private Map<String, Object> statusBody() {
         NodeStatus status = node.status();
         ServerConfig config = node.config();
         Map<String, Object> body = new LinkedHashMap<>();
@@ -244,7 +165,7 @@ final class KvApi {
         });
         body.put("proposer", status.role().name().toLowerCase(java.util.Locale.ROOT));
         body.put("master", status.master() < 0 ? null : status.master());
-        body.put("masterHttp", status.master() < 0 ? null : transport.peerHttpUrl(status.master()));
+        body.put("masterHttp", status.master() < 0 ? null : peers.httpUrl(status.master()));
         body.put("leader", status.leader() < 0 ? null : status.leader());
         Map<String, Object> lease = new LinkedHashMap<>();
         lease.put("holder", null);
@@ -259,23 +180,25 @@ final class KvApi {
         body.put("slots", slots);
         body.put("pendingCommands", status.pendingCommands());
         body.put("readOnly", node.isReadOnly());
-        List<Map<String, Object>> peers = new ArrayList<>();
+        body.put("majorityReachable", node.majorityReachable());
+        List<Map<String, Object>> peerList = new ArrayList<>();
         for (int peer : new java.util.TreeSet<>(config.peers().keySet())) {
             if (peer == config.nodeId()) {
                 continue;
             }
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("id", peer);
-            json.put("reachable", transport.isConnected(peer));
+            json.put("reachable", peers.isReachable(peer));
             json.put("applied", status.peerCommitted().get(peer));
-            json.put("http", transport.peerHttpUrl(peer));
-            peers.add(json);
+            json.put("http", peers.httpUrl(peer));
+            peerList.add(json);
         }
-        body.put("peers", peers);
+        body.put("peers", peerList);
         return body;
     }
 
-    private Response logEntry(long slot) {
+    /** {@code GET /v1/log/{slot}}: what the slot holds, with each command's revision once it is applied here. */
+    Response logEntry(long slot) {
         NodeStatus status = node.status();
         if (status == null) {
             return Response.error(503, "DISK_FULL", "the log is not readable while the disk is full");
@@ -288,8 +211,13 @@ final class KvApi {
             return Response.error(404, "NOT_CHOSEN", "slot " + slot + " is not chosen yet (or not known here)");
         }
         List<Map<String, Object>> commands = new ArrayList<>();
+        long revision = node.firstRevisionOf(slot);
         for (Command command : value.commands()) {
-            commands.add(describe(command.payload()));
+            Map<String, Object> described = describe(command.payload());
+            if (revision > 0) {
+                described.put("revision", revision++);
+            }
+            commands.add(described);
         }
         Map<String, Object> json = new LinkedHashMap<>();
         if (commands.isEmpty()) {
@@ -302,6 +230,7 @@ final class KvApi {
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("slot", slot);
+        body.put("applied", slot < node.appliedSlot());
         body.put("command", json);
         return Response.json(200, body);
     }

@@ -7,7 +7,11 @@ import io.synod.core.NodeStatus;
 import io.synod.core.Value;
 import io.synod.core.election.NoMasterElection;
 import io.synod.core.message.Envelope;
+import io.synod.core.Invariants;
 import io.synod.kv.KvStateMachine;
+import io.synod.kv.KvStore;
+import io.synod.replica.kv.KvService;
+import io.synod.replica.kv.ReadBarrier;
 import io.synod.replica.Outcome;
 import io.synod.replica.Replica;
 import io.synod.replica.Transport;
@@ -18,10 +22,8 @@ import io.synod.storage.StorageFailure;
 import io.synod.storage.WalStorage;
 import java.io.IOException;
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -38,20 +40,29 @@ import org.slf4j.LoggerFactory;
  * what is durable), refuses writes, keeps answering reads from the state it had, and reopens its data dir once a
  * second until appends work again — nothing is lost, because nothing was acknowledged that was not durable. A failed
  * fsync, or any other storage failure, stops the node: it never carries on past one.
+ *
+ * <p>It is also the {@link KvService.Host} of the node's key-value service: the service decides every request, on the
+ * loop thread, through this node's replica and store.
  */
-final class KvNode implements NodeLoop.Body {
+final class KvNode implements NodeLoop.Body, KvService.Host {
     private static final Logger LOG = LoggerFactory.getLogger(KvNode.class);
     private static final long REOPEN_EVERY_MS = 1_000;
+
+    /** A peer silent for this long counts as unreachable (it pings every {@value #PEER_PING_MS} ms when idle). */
+    static final long PEER_SILENCE_MS = 2_000;
+    /** How often an idle peer connection sends a keep-alive ping. */
+    static final long PEER_PING_MS = 500;
 
     private final ServerConfig config;
     private final NodeLoop loop;
     private final Transport transport;
+    private final Peers peers;
+    private final KvService service;
     private final Metrics metrics;
     private final Consumer<Throwable> fatal;
     private final SplittableRandom random = new SplittableRandom(new SecureRandom().nextLong());
     private final ExecutorService syncThread;
     private final ExecutorService snapshotThread;
-    private final TreeMap<Long, List<Runnable>> slotWaiters = new TreeMap<>();
     private final DataDir dataDir;
     private final Disk disk;
 
@@ -63,12 +74,16 @@ final class KvNode implements NodeLoop.Body {
     private long lastAppliedBeforeReadOnly;
     private volatile NodeStatus published;
 
-    KvNode(ServerConfig config, NodeLoop loop, Transport transport, Metrics metrics, DataDir dataDir, Disk disk,
-            Consumer<Throwable> fatal) {
+    KvNode(ServerConfig config, NodeLoop loop, Transport transport, Peers peers, Metrics metrics, DataDir dataDir,
+            Disk disk, Consumer<Throwable> fatal) {
         this.disk = disk;
         this.config = config;
         this.loop = loop;
         this.transport = transport;
+        this.peers = peers;
+        // The service's own timeout comes first; the HTTP layer's, a little later, only guards against a stuck loop.
+        this.service = new KvService(this, new ReadBarrier(),
+                new KvService.Options(config.requestTimeoutMs(), 100_000));
         this.metrics = metrics;
         this.dataDir = dataDir;
         this.fatal = fatal;
@@ -141,16 +156,19 @@ final class KvNode implements NodeLoop.Body {
         if (replica != null) {
             guarded(replica::flush);
         }
-        releaseSlotWaiters();
+        service.afterApply();
         publish();
     }
 
-    /** Makes the current status readable from other threads (metrics scrapes). */
+    /** Makes the current status readable from other threads (metrics scrapes); while read-only the last one stays. */
     private void publish() {
-        published = status();
+        NodeStatus now = status();
+        if (now != null) {
+            published = now;
+        }
     }
 
-    /** The status as of the loop's last batch; any thread. Null while read-only. */
+    /** The status as of the loop's last batch (the last known while read-only); any thread. Null before start. */
     NodeStatus publishedStatus() {
         return published;
     }
@@ -163,18 +181,18 @@ final class KvNode implements NodeLoop.Body {
             }
         } else if (replica != null) {
             guarded(() -> replica.tick(nowMs));
-            releaseSlotWaiters();
         }
+        service.tick(nowMs);
+        service.afterApply();
         publish();
         return wakeAtMs();
     }
 
     @Override
     public long wakeAtMs() {
-        if (readOnly) {
-            return reopenAtMs;
-        }
-        return replica == null ? loop.nowMs() + 1_000 : Math.min(replica.wakeAtMs(), loop.nowMs() + 1_000);
+        long own = readOnly ? reopenAtMs
+                : replica == null ? loop.nowMs() + 1_000 : Math.min(replica.wakeAtMs(), loop.nowMs() + 1_000);
+        return Math.min(own, service.wakeAtMs());
     }
 
     @Override
@@ -191,48 +209,77 @@ final class KvNode implements NodeLoop.Body {
         }
     }
 
-    /**
-     * Proposes a serialized KV command; {@code done} gets the outcome on this thread, or a {@link DiskFullException}
-     * outcome if the node is read-only.
-     */
-    void propose(byte[] command, Consumer<Outcome> done) {
-        if (replica == null) {
-            done.accept(null);
-            return;
+    // ----- KvService.Host -----
+
+    @Override
+    public long nowMs() {
+        return loop.nowMs();
+    }
+
+    @Override
+    public KvStore store() {
+        return machine;
+    }
+
+    /** Every slot below this is applied to the state machine. */
+    @Override
+    public long appliedSlot() {
+        return replica == null ? lastAppliedBeforeReadOnly : replica.appliedSlot();
+    }
+
+    @Override
+    public boolean writable() {
+        return replica != null;
+    }
+
+    /** This node and the peers it heard from recently are a majority of the members. Any thread. */
+    @Override
+    public boolean majorityReachable() {
+        int reachable = 1;
+        for (int peer : config.peers().keySet()) {
+            if (peer != config.nodeId() && peers.isReachable(peer)) {
+                reachable++;
+            }
         }
+        return reachable > config.peers().size() / 2;
+    }
+
+    /** Proposes a serialized KV command; {@code done} gets the outcome on this thread. Only while writable. */
+    @Override
+    public void propose(byte[] command, Consumer<Outcome> done) {
+        Invariants.check(replica != null, "proposal while read-only");
         metrics.proposed();
         guarded(() -> replica.propose(loop.nowMs(), command, done));
     }
 
-    /** Runs {@code then} once every slot below {@code slot} is applied (at once if it already is). */
-    void whenApplied(long slot, Runnable then) {
-        if (appliedSlot() >= slot) {
-            then.run();
-        } else {
-            slotWaiters.computeIfAbsent(slot, s -> new ArrayList<>()).add(then);
-        }
-    }
-
-    private void releaseSlotWaiters() {
-        long applied = appliedSlot();
-        while (!slotWaiters.isEmpty() && slotWaiters.firstKey() <= applied) {
-            for (Runnable waiter : slotWaiters.pollFirstEntry().getValue()) {
-                waiter.run();
-            }
-        }
+    /** The key-value service that decides every request. */
+    KvService service() {
+        return service;
     }
 
     boolean isReadOnly() {
         return readOnly;
     }
 
-    KvStateMachine machine() {
-        return machine;
-    }
-
-    /** Every slot below this is applied to the state machine. */
-    long appliedSlot() {
-        return replica == null ? lastAppliedBeforeReadOnly : replica.appliedSlot();
+    /**
+     * The revision of the first command of {@code slot}, or 0 if the slot is not applied here or its commands are no
+     * longer all known. Every command the store applied took the next revision, so counting the commands of the
+     * applied slots from {@code slot} on back from the store's revision gives it; those slots are all retained.
+     */
+    long firstRevisionOf(long slot) {
+        NodeStatus status = status();
+        if (status == null || slot < status.firstRetained() || slot >= appliedSlot()) {
+            return 0;
+        }
+        long revision = machine.revision() + 1;
+        for (long s = appliedSlot() - 1; s >= slot; s--) {
+            Value value = chosenValue(s);
+            if (value == null) {
+                return 0;
+            }
+            revision -= value.commands().size();
+        }
+        return revision;
     }
 
     /** The protocol's status, or null while read-only. */
@@ -323,6 +370,7 @@ final class KvNode implements NodeLoop.Body {
 
     /** Stops background threads, letting the fsync in flight finish, and closes the log. Loop thread or after it. */
     void close() throws InterruptedException {
+        service.abandon();
         syncThread.shutdown();
         snapshotThread.shutdown();
         syncThread.awaitTermination(10, TimeUnit.SECONDS);

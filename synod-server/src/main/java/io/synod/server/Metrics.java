@@ -20,7 +20,9 @@ import java.util.function.Supplier;
 /**
  * A node's metrics, in Micrometer with the Prometheus registry ({@code GET /metrics}). Names follow Prometheus style
  * under {@code synod_}: proposals, slots committed and applied, fsync latency, batch sizes, messages in and out per
- * type, peer connection state, HTTP latency per route and status. Thread-safe.
+ * type, peer connection state, HTTP latency per method, route and status. Every metric has HELP text, and every gauge
+ * reads a number: Micrometer holds a gauge's state weakly, so each gauge here is registered with a strong reference.
+ * Thread-safe.
  */
 final class Metrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -31,8 +33,20 @@ final class Metrics {
     private final AtomicInteger diskFull = new AtomicInteger();
     private final Map<Integer, AtomicInteger> peerUp = new ConcurrentHashMap<>();
     private final Map<String, Timer> httpTimers = new ConcurrentHashMap<>();
+    private final Map<String, Counter> messageCounters = new ConcurrentHashMap<>();
+    /**
+     * Where the status gauges read from. Micrometer holds a gauge's state object weakly; this field holds it
+     * strongly, for as long as the metrics live (a lambda nobody else referenced was collected, and the gauges
+     * read NaN).
+     */
+    private final Supplier<NodeStatus> status;
 
+    /**
+     * @param status the node's latest published status, never null once the node has started (the last one known
+     *     while it is read-only)
+     */
     Metrics(int nodeId, Supplier<NodeStatus> status) {
+        this.status = status;
         registry.config().commonTags("node", Integer.toString(nodeId));
         proposals = Counter.builder("synod_proposals").description("Commands proposed at this node")
                 .register(registry);
@@ -43,17 +57,22 @@ final class Metrics {
                 .description("Commands per applied slot").publishPercentileHistogram().register(registry);
         appliedCommands = Counter.builder("synod_applied_commands").description("Commands applied to the state machine")
                 .register(registry);
-        Gauge.builder("synod_slots_committed", status, s -> s.get() == null ? Double.NaN : s.get().committed())
-                .description("Commit index: every slot below is known chosen").register(registry);
-        Gauge.builder("synod_slots_applied", status, s -> s.get() == null ? Double.NaN : s.get().applied())
-                .description("Every slot below is applied").register(registry);
-        Gauge.builder("synod_slots_first_retained", status,
-                s -> s.get() == null ? Double.NaN : s.get().firstRetained())
-                .description("Slots below were compacted into a snapshot").register(registry);
-        Gauge.builder("synod_pending_commands", status, s -> s.get() == null ? Double.NaN : s.get().pendingCommands())
-                .description("Commands waiting for a slot").register(registry);
-        Gauge.builder("synod_disk_full", diskFull, AtomicInteger::get)
+        statusGauge("synod_slots_committed", "Commit index: every slot below is known chosen",
+                NodeStatus::committed);
+        statusGauge("synod_slots_applied", "Every slot below is applied", NodeStatus::applied);
+        statusGauge("synod_slots_first_retained", "Slots below were compacted into a snapshot",
+                NodeStatus::firstRetained);
+        statusGauge("synod_pending_commands", "Commands waiting for a slot", NodeStatus::pendingCommands);
+        Gauge.builder("synod_disk_full", diskFull, AtomicInteger::get).strongReference(true)
                 .description("1 while the node is read-only because its disk is full").register(registry);
+    }
+
+    /** A gauge of one status field; 0 before the node's first status. */
+    private void statusGauge(String name, String help, java.util.function.ToLongFunction<NodeStatus> field) {
+        Gauge.builder(name, this, metrics -> {
+            NodeStatus now = metrics.status.get();
+            return now == null ? 0 : field.applyAsLong(now);
+        }).strongReference(true).description(help).register(registry);
     }
 
     void proposed() {
@@ -116,35 +135,51 @@ final class Metrics {
 
             @Override
             public void messageSent(int peer, Class<? extends Message> type, int frameBytes) {
-                registry.counter("synod_messages_sent", "type", type.getSimpleName()).increment();
+                messages("synod_messages_sent", "Protocol messages sent to peers, by type", type, null).increment();
             }
 
             @Override
             public void messageReceived(int peer, Class<? extends Message> type, int frameBytes) {
-                registry.counter("synod_messages_received", "type", type.getSimpleName()).increment();
+                messages("synod_messages_received", "Protocol messages received from peers, by type", type, null)
+                        .increment();
             }
 
             @Override
             public void messageDropped(int peer, Class<? extends Message> type, DropReason reason) {
-                registry.counter("synod_messages_dropped", "type", type.getSimpleName(), "reason", reason.name())
-                        .increment();
+                messages("synod_messages_dropped", "Protocol messages dropped before sending, by type and reason",
+                        type, reason).increment();
             }
         };
+    }
+
+    /** A message counter per name, type and reason, made once and kept (messages are counted on hot paths). */
+    private Counter messages(String name, String help, Class<? extends Message> type,
+            TransportListener.DropReason reason) {
+        String key = name + " " + type.getSimpleName() + " " + reason;
+        return messageCounters.computeIfAbsent(key, k -> {
+            Counter.Builder builder = Counter.builder(name).description(help).tag("type", type.getSimpleName());
+            if (reason != null) {
+                builder.tag("reason", reason.name());
+            }
+            return builder.register(registry);
+        });
     }
 
     private AtomicInteger peerGauge(int peer) {
         return peerUp.computeIfAbsent(peer, p -> {
             AtomicInteger up = new AtomicInteger();
             Gauge.builder("synod_peer_connected", up, AtomicInteger::get).tag("peer", Integer.toString(p))
-                    .description("1 while the connection to the peer is up").register(registry);
+                    .strongReference(true).description("1 while the connection to the peer is up")
+                    .register(registry);
             return up;
         });
     }
 
-    /** Records one HTTP request; a timer per route and status is made once and kept. */
-    void http(String route, int status, long nanos) {
-        httpTimers.computeIfAbsent(route + " " + status, key -> Timer.builder("synod_http_requests")
-                        .tag("route", route).tag("status", Integer.toString(status))
+    /** Records one HTTP request; a timer per method, route and status is made once and kept. */
+    void http(String method, String route, int status, long nanos) {
+        httpTimers.computeIfAbsent(method + " " + route + " " + status, key -> Timer.builder("synod_http_requests")
+                        .description("HTTP requests answered, by method, route and status")
+                        .tag("method", method).tag("route", route).tag("status", Integer.toString(status))
                         .publishPercentileHistogram().register(registry))
                 .record(Duration.ofNanos(nanos));
     }

@@ -89,10 +89,22 @@ public final class SynodServer implements AutoCloseable {
                         config.peers())
                 .httpUrl(config.httpUrl())
                 .maxFrameBytes(64 << 20)
+                .keepAlive(KvNode.PEER_PING_MS, 10_000)
                 .build();
         NettyTransport transport = new NettyTransport(transportConfig,
                 envelope -> loop.offer(() -> nodeRef.get().receive(envelope)), metrics.transportListener());
-        KvNode node = new KvNode(config, loop, transport, metrics, dataDir, diskWrapper.apply(dataDir.disk()),
+        Peers peers = new Peers() {
+            @Override
+            public boolean isReachable(int peer) {
+                return transport.isReachable(peer, KvNode.PEER_SILENCE_MS);
+            }
+
+            @Override
+            public String httpUrl(int peer) {
+                return transport.peerHttpUrl(peer);
+            }
+        };
+        KvNode node = new KvNode(config, loop, transport, peers, metrics, dataDir, diskWrapper.apply(dataDir.disk()),
                 error -> {
             SynodServer server = self.get();
             if (server != null) {
@@ -105,7 +117,7 @@ public final class SynodServer implements AutoCloseable {
             node.open();
             transport.start();
             loop.start(node);
-            KvApi api = new KvApi(node, transport);
+            KvApi api = new KvApi(node, peers);
             httpGroup = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
             Channel http = bindHttp(config, loop, api, metrics, httpGroup);
             SynodServer server = new SynodServer(config, dataDir, loop, transport, node, httpGroup, http);

@@ -3,9 +3,10 @@ package io.synod.sim;
 import io.synod.core.Durable;
 import io.synod.core.Value;
 import io.synod.core.paxos.Ballot;
-import java.util.ArrayList;
+import io.synod.kv.proto.KvCommand;
+import io.synod.replica.kv.KvRequest;
+import java.util.Arrays;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -17,27 +18,15 @@ import java.util.Map;
  *   <li><b>agreement</b>: at most one value is ever chosen per slot — counted from durable acceptor votes, so it holds
  *       even for values no learner has learned — and every value any node learns is that one.</li>
  *   <li><b>replica consistency</b>: two replicas that applied the same number of slots have the same state digest.</li>
- *   <li><b>durability</b>: an acknowledged command is in the value chosen for the slot it was acknowledged with, and in
- *       the end every replica holds it at the acknowledged position.</li>
- *   <li><b>linearizability</b> of the appends: an append acknowledged before another was first sent sits earlier in
- *       its list; two answers to one request never differ.</li>
+ *   <li><b>durability</b>: nothing is applied before a majority durably accepted it, and an acknowledged write is in
+ *       the value chosen for the slot it was acknowledged with.</li>
+ *   <li><b>exactly once</b>: a command with an idempotency key is executed (not merely answered) at one revision
+ *       only, on every replica.</li>
  * </ul>
+ * Linearizability of the client history is checked at the end of a run, by
+ * {@link io.synod.sim.history.LinearizabilityChecker}.
  */
 final class Checkers {
-    /** One client request: when it was first sent and, once answered, where its element went. */
-    static final class Request {
-        final AppendCommand command;
-        final long invokedAtMs;
-        long answeredAtMs = -1;
-        long slot = -1;
-        int position = -1;
-
-        Request(AppendCommand command, long invokedAtMs) {
-            this.command = command;
-            this.invokedAtMs = invokedAtMs;
-        }
-    }
-
     private record Tally(Value value, long voters) {}
 
     private final int majority;
@@ -45,7 +34,7 @@ final class Checkers {
     private final Map<Long, Value> chosen = new HashMap<>();
     private final Map<Long, Map<Ballot, Tally>> votes = new HashMap<>();
     private final Map<Long, Long> digestByApplied = new HashMap<>();
-    private final List<Request> requests = new ArrayList<>();
+    private final Map<String, Long> executedAt = new HashMap<>();
     private long highestChosen = -1;
 
     Checkers(int nodes) {
@@ -135,85 +124,50 @@ final class Checkers {
         }
     }
 
-    Request onInvoke(AppendCommand command, long nowMs) {
-        Request request = new Request(command, nowMs);
-        requests.add(request);
-        return request;
-    }
-
-    /** A client got an answer. Checks it against what was chosen and against earlier answers. */
-    void onAnswer(Request request, long slot, int position, long nowMs) {
-        if (request.answeredAtMs >= 0) {
-            // -1 is the state machine saying "this client has moved past that request": a late duplicate, not news.
-            if (position != -1 && request.position != position) {
-                throw new SimFailure("linearizability", "request " + request.command + " answered with positions "
-                        + request.position + " and " + position);
-            }
-            return;
-        }
+    /**
+     * A client got a definite answer for {@code request} naming {@code slot}: the value chosen there must hold a
+     * command for exactly that request (for a retried request, the slot of its first application).
+     */
+    void onWriteAnswer(KvRequest request, long slot) {
         Value value = learned.get(slot);
         boolean found = value != null && value.commands().stream()
-                .map(c -> AppendCommand.decode(c.payload()))
-                .anyMatch(c -> c.client() == request.command.client() && c.sequence() == request.command.sequence());
-        if (!found || position < 0) {
-            throw new SimFailure("durability", "request " + request.command + " acknowledged at slot " + slot
-                    + " which holds " + value);
+                .map(command -> CheckedStore.parse(command.payload()))
+                .anyMatch(command -> command != null && matches(command, request));
+        if (!found) {
+            throw new SimFailure("durability", "a write acknowledged at slot " + slot + " is not in the value "
+                    + "learned there: " + (value == null ? "nothing learned" : describe(value)));
         }
-        request.answeredAtMs = nowMs;
-        request.slot = slot;
-        request.position = position;
     }
 
-    /** At the end: every answered append sits at its position on every replica, and the order respects real time. */
-    void checkFinal(Map<Integer, ListStateMachine> replicas) {
-        for (Map.Entry<Integer, ListStateMachine> replica : replicas.entrySet()) {
-            for (Request request : requests) {
-                if (request.answeredAtMs < 0) {
-                    continue;
-                }
-                List<String> list = replica.getValue().list(request.command.key());
-                if (request.position >= list.size()
-                        || !list.get(request.position).equals(request.command.element())) {
-                    throw new SimFailure("durability", "node " + replica.getKey() + " lost acknowledged "
-                            + request.command + " at position " + request.position + " (list has " + list.size()
-                            + ")");
-                }
-            }
-        }
-        checkRealTimeOrder();
+    private static boolean matches(KvCommand command, KvRequest request) {
+        return switch (request) {
+            case KvRequest.Put put -> command.hasPut()
+                    && Arrays.equals(command.getPut().getKey().toByteArray(), put.key())
+                    && Arrays.equals(command.getPut().getValue().toByteArray(), put.value())
+                    && command.getIdempotencyKey().equals(put.idempotencyKey() == null ? "" : put.idempotencyKey());
+            case KvRequest.Delete delete -> command.hasDelete()
+                    && Arrays.equals(command.getDelete().getKey().toByteArray(), delete.key())
+                    && command.getIdempotencyKey().equals(
+                            delete.idempotencyKey() == null ? "" : delete.idempotencyKey());
+            default -> false;
+        };
     }
 
-    private void checkRealTimeOrder() {
-        Map<String, List<Request>> byKey = new HashMap<>();
-        for (Request request : requests) {
-            if (request.answeredAtMs >= 0) {
-                byKey.computeIfAbsent(request.command.key(), k -> new ArrayList<>()).add(request);
-            }
-        }
-        for (List<Request> list : byKey.values()) {
-            list.sort((a, b) -> Integer.compare(b.position, a.position));
-            long earliestAnswerAbove = Long.MAX_VALUE;
-            Request culprit = null;
-            for (Request request : list) {
-                if (earliestAnswerAbove < request.invokedAtMs) {
-                    throw new SimFailure("linearizability", culprit.command + " was answered at "
-                            + culprit.answeredAtMs + " before " + request.command + " was sent at "
-                            + request.invokedAtMs + ", yet sits after it");
-                }
-                if (request.answeredAtMs < earliestAnswerAbove) {
-                    earliestAnswerAbove = request.answeredAtMs;
-                    culprit = request;
-                }
-            }
+    /**
+     * Node {@code node} executed a command with {@code idempotencyKey} at {@code revision} (it was not a replay). Every
+     * replica executes it at the same revision; another execution anywhere is the key applied twice.
+     */
+    void onExecuted(int node, String idempotencyKey, long revision) {
+        Long first = executedAt.putIfAbsent(idempotencyKey, revision);
+        if (first != null && first != revision) {
+            throw new SimFailure("exactly-once", "node " + node + " executed the request with idempotency key "
+                    + idempotencyKey + " at revision " + revision + ", but it was executed at revision " + first
+                    + " before");
         }
     }
 
     long highestChosen() {
         return highestChosen;
-    }
-
-    int answered() {
-        return (int) requests.stream().filter(r -> r.answeredAtMs >= 0).count();
     }
 
     int learnedSlots() {

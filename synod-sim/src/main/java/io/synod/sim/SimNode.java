@@ -6,6 +6,11 @@ import io.synod.core.Node;
 import io.synod.core.NodeConfig;
 import io.synod.core.StateMachine;
 import io.synod.core.election.NoMasterElection;
+import io.synod.kv.KvStateMachine;
+import io.synod.kv.KvStore;
+import io.synod.replica.kv.KvAnswer;
+import io.synod.replica.kv.KvRequest;
+import io.synod.replica.kv.KvService;
 import io.synod.core.message.Envelope;
 import io.synod.replica.Outcome;
 import io.synod.replica.Replica;
@@ -23,7 +28,7 @@ import java.util.function.Consumer;
 
 /**
  * One simulated node: the real {@link Replica}, {@link Node} and {@link WalStorage} on a {@link SimDisk}, with its own
- * drifting clock. It lives across crashes: the disk survives (minus what a crash loses); the replica, the state machine
+ * drifting clock, running the real {@link KvStateMachine} behind the real {@link KvService}. It lives across crashes: the disk survives (minus what a crash loses); the replica, the state machine
  * and the storage object are rebuilt from the disk on restart, as a new process would.
  *
  * <p>States: <b>up</b> (a replica runs), <b>down</b> (crashed or stopped, waiting to restart), <b>read-only</b> (its
@@ -31,6 +36,9 @@ import java.util.function.Consumer;
  * start and stays down, which uses up one of the f failures the cluster tolerates).
  */
 final class SimNode {
+    /** How long a node's service lets a request wait before answering it as timed out (local ms). */
+    static final long SERVICE_TIMEOUT_MS = 1_000;
+
     final int id;
     private final Simulation sim;
     private final List<Integer> members;
@@ -39,7 +47,8 @@ final class SimNode {
     final SimDisk disk;
     private final StorageClaims claims;
     Replica replica;
-    ListStateMachine stateMachine;
+    CheckedStore store;
+    KvService service;
     private WalStorage storage;
     int incarnation;
     boolean dead;
@@ -105,11 +114,16 @@ final class SimNode {
         SplittableRandom nodeRandom = random.split();
         Node node = new Node(config, recovered, nodeRandom.split(),
                 new NoMasterElection(nodeRandom.split(), config.backoffBaseMs(), config.backoffMaxMs()));
-        stateMachine = new ListStateMachine(id, sim.options.nondeterministicStateMachine(), sim.checkers);
-        replica = new Replica(node, new CheckedStorage(storage), sim::send, stateMachine, nodeRandom.split(),
+        store = new CheckedStore(id, sim.options.seams().stores().make(id, new KvStateMachine()), sim.checkers);
+        replica = new Replica(node, new CheckedStorage(storage), sim::send, store, nodeRandom.split(),
                 new Replica.Options(scenario.snapshotEverySlots(), scenario.retainSlots()));
+        service = new KvService(new Host(), sim.options.seams().readOrdering().get(),
+                new KvService.Options(SERVICE_TIMEOUT_MS, 10_000));
         wakeAt = Long.MAX_VALUE;
-        guarded(() -> replica.tick(local()));
+        guarded(() -> {
+            replica.tick(local());
+            service.tick(local());
+        });
     }
 
     /** Runs sync and snapshot work later, in order, as a background thread would; drops it after a crash. */
@@ -161,6 +175,9 @@ final class SimNode {
             stopAfter(failure);
             return;
         }
+        if (service != null) {
+            service.afterApply();
+        }
         scheduleWake();
     }
 
@@ -198,7 +215,8 @@ final class SimNode {
         }
         claims.crashed();
         replica = null;
-        stateMachine = null;
+        store = null;
+        service = null;
         storage = null;
         incarnation++;
     }
@@ -211,15 +229,59 @@ final class SimNode {
         guarded(() -> replica.receive(local(), envelope));
     }
 
-    void propose(byte[] payload, Consumer<Outcome> callback) {
-        guarded(() -> replica.propose(local(), payload, callback));
+    /**
+     * Hands a client's request to this node's key-value service; {@code answer} gets a {@link KvAnswer.Write} or a
+     * {@link KvAnswer.Read}, unless the process dies first. Called only while the node is up.
+     */
+    void submit(KvRequest request, Consumer<Object> answer) {
+        guarded(() -> {
+            switch (request) {
+                case KvRequest.Put put -> service.put(put, answer::accept);
+                case KvRequest.Delete delete -> service.delete(delete, answer::accept);
+                case KvRequest.Get get -> service.get(get, answer::accept);
+                case KvRequest.ListPrefix list -> service.list(list, answer::accept);
+            }
+        });
+    }
+
+    /** The service's host: this process's replica and store, with the simulator's view of its connections. */
+    private final class Host implements KvService.Host {
+        @Override
+        public long nowMs() {
+            return local();
+        }
+
+        @Override
+        public KvStore store() {
+            return store;
+        }
+
+        @Override
+        public long appliedSlot() {
+            return replica.appliedSlot();
+        }
+
+        @Override
+        public boolean writable() {
+            return replica != null;
+        }
+
+        @Override
+        public boolean majorityReachable() {
+            return sim.majorityReachableFrom(id);
+        }
+
+        @Override
+        public void propose(byte[] command, Consumer<Outcome> done) {
+            replica.propose(local(), command, done);
+        }
     }
 
     private void scheduleWake() {
         if (replica == null) {
             return;
         }
-        long wakeLocal = replica.wakeAtMs();
+        long wakeLocal = Math.min(replica.wakeAtMs(), service.wakeAtMs());
         if (wakeLocal == Long.MAX_VALUE) {
             return;
         }
@@ -236,7 +298,10 @@ final class SimNode {
             return;
         }
         wakeAt = Long.MAX_VALUE;
-        guarded(() -> replica.tick(local()));
+        guarded(() -> {
+            replica.tick(local());
+            service.tick(local());
+        });
     }
 
     /** The node's storage as the replica sees it: every append and sync is shown to the checkers. */

@@ -43,14 +43,18 @@ public final class SimRunner {
         int failed = 0;
         long started = System.nanoTime();
         long events = 0;
+        long operations = 0;
+        long checkMs = 0;
         for (long seed = fromSeed; seed < fromSeed + count; seed++) {
-            Simulation.Options options = new Simulation.Options(seed, faults, maxSteps, bugs, storageBugs, false,
+            Simulation.Options options = new Simulation.Options(seed, faults, maxSteps, bugs, storageBugs, Seams.REAL,
                     trace ? out : null);
             if (trace) {
                 out.println("seed " + seed + " scenario: " + new Simulation(options).scenario());
             }
             Simulation.Result result = new Simulation(options).run();
             events += result.events();
+            operations += result.operations();
+            checkMs += result.checkMs();
             if (result.passed()) {
                 if (!quiet) {
                     out.println(okLine(result));
@@ -61,15 +65,17 @@ public final class SimRunner {
             }
         }
         double seconds = (System.nanoTime() - started) / 1e9;
-        out.printf(Locale.ROOT, "%d seeds from %d: %d passed, %d failed (%d events, %.1fs)%n",
-                count, fromSeed, count - failed, failed, events, seconds);
+        out.printf(Locale.ROOT, "%d seeds from %d: %d passed, %d failed (%d events, %d client operations checked "
+                        + "for linearizability in %d ms, %.1fs in all)%n",
+                count, fromSeed, count - failed, failed, events, operations, checkMs, seconds);
         return failed;
     }
 
     static String okLine(Simulation.Result result) {
-        return String.format(Locale.ROOT, "seed %d ok slots=%d answered=%d events=%d sim=%dms trace=%016x | %s",
-                result.seed(), result.slots(), result.answered(), result.events(), result.simulatedMs(),
-                result.traceHash(), result.scenario());
+        return String.format(Locale.ROOT,
+                "seed %d ok slots=%d answered=%d operations=%d events=%d sim=%dms trace=%016x | %s",
+                result.seed(), result.slots(), result.answered(), result.operations(), result.events(),
+                result.simulatedMs(), result.traceHash(), result.scenario());
     }
 
     static void printFailure(Simulation.Result result, PrintStream out) {

@@ -16,16 +16,20 @@ import io.synod.core.message.Promise;
 import io.synod.core.message.SnapshotChunk;
 import io.synod.core.message.SnapshotRequest;
 import io.synod.core.paxos.Proposer;
-import io.synod.replica.Outcome;
+import io.synod.kv.Entry;
 import io.synod.replica.Replica;
+import io.synod.sim.history.Answer;
+import io.synod.sim.history.Condition;
+import io.synod.sim.history.LinearizabilityChecker;
+import io.synod.sim.history.Operation;
 import io.synod.storage.StorageBug;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -43,36 +47,41 @@ import java.util.SplittableRandom;
 public final class Simulation {
     /** What to run. {@code maxSteps} bounds the events of the safety phase. */
     public record Options(long seed, Set<Scenario.Fault> faults, long maxSteps, Set<PlantedBug> plantedBugs,
-            Set<StorageBug> storageBugs, boolean nondeterministicStateMachine, PrintStream trace) {
+            Set<StorageBug> storageBugs, Seams seams, PrintStream trace) {
         public static Options of(long seed) {
-            return new Options(seed, Set.of(Scenario.Fault.values()), Long.MAX_VALUE, Set.of(), Set.of(), false, null);
+            return new Options(seed, Set.of(Scenario.Fault.values()), Long.MAX_VALUE, Set.of(), Set.of(), Seams.REAL,
+                    null);
         }
 
         public Options withBugs(Set<PlantedBug> bugs) {
-            return new Options(seed, faults, maxSteps, bugs, storageBugs, nondeterministicStateMachine, trace);
+            return new Options(seed, faults, maxSteps, bugs, storageBugs, seams, trace);
         }
 
         public Options withStorageBugs(Set<StorageBug> bugs) {
-            return new Options(seed, faults, maxSteps, plantedBugs, bugs, nondeterministicStateMachine, trace);
+            return new Options(seed, faults, maxSteps, plantedBugs, bugs, seams, trace);
         }
 
-        public Options withNondeterministicStateMachine() {
-            return new Options(seed, faults, maxSteps, plantedBugs, storageBugs, true, trace);
+        /** Swaps parts of every node (a store decorator, a read strategy), for planted-bug tests. */
+        public Options withSeams(Seams replaced) {
+            return new Options(seed, faults, maxSteps, plantedBugs, storageBugs, replaced, trace);
         }
 
         public Options withMaxSteps(long steps) {
-            return new Options(seed, faults, steps, plantedBugs, storageBugs, nondeterministicStateMachine, trace);
+            return new Options(seed, faults, steps, plantedBugs, storageBugs, seams, trace);
         }
 
         /** Prints every event to {@code out} as it runs (for reading one seed's story). */
         public Options withTrace(PrintStream out) {
-            return new Options(seed, faults, maxSteps, plantedBugs, storageBugs, nondeterministicStateMachine, out);
+            return new Options(seed, faults, maxSteps, plantedBugs, storageBugs, seams, out);
         }
     }
 
-    /** How a run ended. {@code checker} and {@code message} are null when it passed. */
+    /**
+     * How a run ended. {@code checker} and {@code message} are null when it passed. {@code operations} is the size of
+     * the client history, and {@code checkMs} the time the linearizability checker took over it.
+     */
     public record Result(long seed, Scenario scenario, String checker, String message, List<String> lastEvents,
-            long traceHash, long events, long simulatedMs, long slots, int answered) {
+            long traceHash, long events, long simulatedMs, long slots, int answered, int operations, long checkMs) {
         public boolean passed() {
             return checker == null;
         }
@@ -104,8 +113,6 @@ public final class Simulation {
 
     private static final int LAST_EVENTS = 40;
     private static final long LIVENESS_BUDGET_MS = 60_000;
-    private static final long CLIENT_TIMEOUT_MS = 1_500;
-    private static final String[] KEYS = {"a", "b", "c", "d"};
 
     final Options options;
     final Scenario scenario;
@@ -118,11 +125,13 @@ public final class Simulation {
             (a, b) -> a.time != b.time ? Long.compare(a.time, b.time) : Long.compare(a.order, b.order));
     private final ArrayDeque<Event> lastEvents = new ArrayDeque<>();
     private final boolean[][] blocked;
+    private final List<Operation> history = new ArrayList<>();
     private long now;
     private long order;
     private long events;
     private long traceHash = 0xcbf29ce484222325L;
     private boolean healed;
+    private long checkMs;
     private double lossRate;
     private double duplicateRate;
 
@@ -150,7 +159,7 @@ public final class Simulation {
         }
         this.clients = new SimClient[scenario.clients()];
         for (int id = 0; id < clients.length; id++) {
-            clients[id] = new SimClient(id, root.split());
+            clients[id] = new SimClient(this, id, root.split());
         }
     }
 
@@ -171,13 +180,8 @@ public final class Simulation {
             runSafetyPhase();
             heal();
             runLivenessPhase();
-            Map<Integer, ListStateMachine> replicas = new HashMap<>();
-            for (SimNode node : nodes) {
-                if (!node.dead) {
-                    replicas.put(node.id, node.stateMachine);
-                }
-            }
-            checkers.checkFinal(replicas);
+            readEveryKeyEverywhere();
+            checkHistory();
             return result(null, null);
         } catch (SimFailure failure) {
             return result(failure.checker(), failure.getMessage());
@@ -199,8 +203,45 @@ public final class Simulation {
                 slots = Math.max(slots, node.replica.appliedSlot());
             }
         }
-        return new Result(options.seed(), scenario, checker, message, last, traceHash, events, now, slots,
-                checkers.answered());
+        int answered = 0;
+        for (SimClient client : clients) {
+            answered += client.answered();
+        }
+        return new Result(options.seed(), scenario, checker, message, last, traceHash, events, now, slots, answered,
+                history.size(), checkMs);
+    }
+
+    /**
+     * Once every replica has converged, reads every key the clients used on every live node, as operations of the
+     * history: an acknowledged write that was lost, or a replica that differs, shows up there.
+     */
+    private void readEveryKeyEverywhere() {
+        java.util.TreeSet<String> keys = new java.util.TreeSet<>();
+        for (Operation operation : history) {
+            keys.add(operation.key());
+        }
+        for (SimNode node : nodes) {
+            if (node.dead) {
+                continue;
+            }
+            for (String key : keys) {
+                Optional<Entry> entry = node.store.get(key.getBytes(StandardCharsets.UTF_8));
+                Answer answer = entry.<Answer>map(e -> new Answer.ReadValue(
+                        new String(e.value(), StandardCharsets.UTF_8), e.version())).orElseGet(Answer.ReadAbsent::new);
+                record(new Operation(nextOperationId(), 1_000 + node.id, Operation.Kind.READ, key, null,
+                        new Condition.None(), Operation.LINEARIZABLE, now, now, answer));
+            }
+        }
+    }
+
+    /** The whole client history must be linearizable (stale reads: the weaker rule). */
+    private void checkHistory() {
+        long started = System.nanoTime();
+        LinearizabilityChecker.Result verdict = new LinearizabilityChecker().check(history);
+        checkMs = (System.nanoTime() - started) / 1_000_000;
+        if (!verdict.linearizable()) {
+            throw new SimFailure("linearizability", verdict.report());
+        }
     }
 
     private void runSafetyPhase() {
@@ -236,7 +277,7 @@ public final class Simulation {
         event.action.run();
         for (SimNode node : nodes) {
             if (node.replica != null) {
-                checkers.onReplicaState(node.id, node.replica.appliedSlot(), node.stateMachine.digest());
+                checkers.onReplicaState(node.id, node.replica.appliedSlot(), node.store.digest());
             }
         }
     }
@@ -259,7 +300,7 @@ public final class Simulation {
 
     private boolean converged() {
         for (SimClient client : clients) {
-            if (client.outstanding != null) {
+            if (client.isWaiting()) {
                 return false;
             }
         }
@@ -299,7 +340,7 @@ public final class Simulation {
         }
         int waiting = 0;
         for (SimClient client : clients) {
-            waiting += client.outstanding == null ? 0 : 1;
+            waiting += client.isWaiting() ? 1 : 0;
         }
         return report.append(" clients waiting=").append(waiting)
                 .append(" highestChosen=").append(checkers.highestChosen()).toString();
@@ -468,74 +509,41 @@ public final class Simulation {
         return envelope.from() + "->" + envelope.to() + " " + what;
     }
 
-    // ----- clients -----
+    // ----- what clients and nodes ask of the world -----
 
-    private final class SimClient {
-        final int id;
-        final SplittableRandom random;
-        long sequence;
-        Checkers.Request outstanding;
-        int attempt;
+    SimNode node(int id) {
+        return nodes[id];
+    }
 
-        SimClient(int id, SplittableRandom random) {
-            this.id = id;
-            this.random = random;
-        }
+    int nodeCount() {
+        return nodes.length;
+    }
 
-        /** Starts the next request, unless the safety phase is over. */
-        void next() {
-            outstanding = null;
-            if (healed) {
-                return;
-            }
-            sequence++;
-            String key = KEYS[random.nextInt(KEYS.length)];
-            AppendCommand command = new AppendCommand(id, sequence, key, "c" + id + "-" + sequence);
-            outstanding = checkers.onInvoke(command, now);
-            attempt = 0;
-            send();
-        }
+    /** Whether the safety phase is over (clients start nothing new). */
+    boolean healed() {
+        return healed;
+    }
 
-        void send() {
-            int tryNumber = ++attempt;
-            Checkers.Request request = outstanding;
-            SimNode target = nodes[random.nextInt(nodes.length)];
-            schedule(now + CLIENT_TIMEOUT_MS, Kind.TIMEOUT, id, "client", () -> {
-                if (outstanding == request && attempt == tryNumber) {
-                    send();
-                }
-            });
-            schedule(now + 1, Kind.PROPOSE, target.id, "client " + id + " seq " + request.command.sequence(), () -> {
-                if (target.replica != null && outstanding == request && attempt == tryNumber) {
-                    target.propose(request.command.encode(), outcome -> schedule(now, Kind.ANSWER, id,
-                            "client", () -> answer(request, tryNumber, outcome)));
-                }
-            });
-        }
+    /** Adds a finished client operation to the history. */
+    void record(Operation operation) {
+        history.add(operation);
+    }
 
-        void retry(Checkers.Request request, int tryNumber, String why) {
-            if (outstanding == request && attempt == tryNumber) {
-                schedule(now + 10, Kind.TIMEOUT, id, why, this::send);
+    int nextOperationId() {
+        return history.size();
+    }
+
+    /**
+     * Whether {@code id}, with the peers it has working links to both ways that are up, is a majority: what a real
+     * node learns from its connections, here known at once.
+     */
+    boolean majorityReachableFrom(int id) {
+        int reachable = 1;
+        for (SimNode other : nodes) {
+            if (other.id != id && other.isUp() && !blocked[id][other.id] && !blocked[other.id][id]) {
+                reachable++;
             }
         }
-
-        void answer(Checkers.Request request, int tryNumber, Outcome outcome) {
-            switch (outcome) {
-                case Outcome.Applied applied -> {
-                    int position = ListStateMachine.decodePosition(applied.result());
-                    if (position < 0 && request.answeredAtMs >= 0) {
-                        return;
-                    }
-                    checkers.onAnswer(request, applied.slot(), position, now);
-                    if (outstanding == request && attempt != -1) {
-                        attempt = -1;
-                        schedule(now + random.nextInt(50), Kind.PROPOSE, -1, "client " + id + " next", this::next);
-                    }
-                }
-                case Outcome.Rejected rejected -> retry(request, tryNumber, "rejected");
-                // The state machine applies a request at most once, so a write of unknown fate is safe to retry.
-                case Outcome.Unknown unknown -> retry(request, tryNumber, "unknown");
-            }
-        }
+        return reachable > nodes.length / 2;
     }
 }

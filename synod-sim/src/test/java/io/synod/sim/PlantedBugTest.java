@@ -3,6 +3,11 @@ package io.synod.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.synod.core.PlantedBug;
+import io.synod.sim.bugs.AnswersReadsLocally;
+import io.synod.sim.bugs.DivergesOnNodeZero;
+import io.synod.sim.bugs.ForgetsIdempotencyOnRestore;
+import io.synod.sim.bugs.IgnoresFingerprint;
+import io.synod.sim.bugs.VersionIsTheSlot;
 import io.synod.storage.StorageBug;
 import java.util.Set;
 import java.util.function.LongFunction;
@@ -20,6 +25,8 @@ class PlantedBugTest {
         for (long seed = 1; seed <= SEED_BUDGET; seed++) {
             Simulation.Result result = new Simulation(options.apply(seed)).run();
             if (!result.passed()) {
+                System.out.printf("planted bug caught at seed %d by %s: %s%n", seed, result.checker(),
+                        result.message().lines().findFirst().orElse(""));
                 return result;
             }
         }
@@ -86,10 +93,49 @@ class PlantedBugTest {
         assertThat(sound.passed()).as("seed %d without the bug: %s", buggy.seed(), sound.message()).isTrue();
     }
 
+    private static Simulation.Result withSeams(Seams seams) {
+        return firstFailure(seed -> Simulation.Options.of(seed).withSeams(seams));
+    }
+
     @Test
     void aNondeterministicStateMachineIsCaughtByReplicaConsistency() {
-        Simulation.Result result = firstFailure(seed -> Simulation.Options.of(seed).withNondeterministicStateMachine());
+        Simulation.Result result = withSeams(Seams.REAL.withStores(DivergesOnNodeZero::new));
         assertThat(result.checker()).isEqualTo("replica-consistency");
+    }
+
+    /** Bug 1 of issue 8: versions are slots, so two writes in one batch share one and a stale If-Match succeeds. */
+    @Test
+    void aStoreWhoseVersionIsTheSlotIsCaughtByLinearizability() {
+        Simulation.Result result = withSeams(Seams.REAL.withStores((node, real) -> new VersionIsTheSlot()));
+        assertThat(result.checker()).isEqualTo("linearizability");
+    }
+
+    /** Bug 2 of issue 8: a reused idempotency key is answered with the first request's success. */
+    @Test
+    void anIdempotencyTableThatIgnoresTheFingerprintIsCaught() {
+        Simulation.Result result = withSeams(Seams.REAL.withStores((node, real) -> new IgnoresFingerprint(real)));
+        assertThat(result.checker()).isIn("exactly-once", "linearizability");
+    }
+
+    @Test
+    void aLinearizableReadAnsweredFromTheLocalReplicaIsCaughtByLinearizability() {
+        Simulation.Result result = withSeams(Seams.REAL.withReadOrdering(AnswersReadsLocally::new));
+        assertThat(result.checker()).isEqualTo("linearizability");
+    }
+
+    @Test
+    void anIdempotencyTableNotRestoredFromASnapshotIsCaught() {
+        Simulation.Result result = withSeams(Seams.REAL.withStores(
+                (node, real) -> new ForgetsIdempotencyOnRestore(real)));
+        assertThat(result.checker()).isIn("exactly-once", "linearizability", "replica-consistency");
+    }
+
+    /** The seams themselves change nothing: with the real parts put back, the failing seeds pass. */
+    @Test
+    void theSameSeedsWithTheRealPartsPass() {
+        Simulation.Result buggy = withSeams(Seams.REAL.withStores((node, real) -> new VersionIsTheSlot()));
+        Simulation.Result sound = new Simulation(Simulation.Options.of(buggy.seed())).run();
+        assertThat(sound.passed()).as("seed %d without the bug: %s", buggy.seed(), sound.message()).isTrue();
     }
 
     @Test
