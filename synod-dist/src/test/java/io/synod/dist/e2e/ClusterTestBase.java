@@ -70,6 +70,11 @@ abstract class ClusterTestBase {
      * 503, a 504 or a connection failure. Returns the slot.
      */
     static long putEventually(NodeClient node, String key, String value, Duration within) {
+        return putEventuallyAnswer(node, key, value, within).get("slot").asLong();
+    }
+
+    /** Like {@link #putEventually}, returning the whole answer ({@code {"slot":N,"version":V}}). */
+    static JsonNode putEventuallyAnswer(NodeClient node, String key, String value, Duration within) {
         String idempotencyKey = "retry-" + UUID.randomUUID();
         long deadline = System.nanoTime() + within.toNanos();
         String last = "nothing";
@@ -77,7 +82,7 @@ abstract class ClusterTestBase {
             try {
                 NodeClient.Reply reply = node.put(key, value, "Idempotency-Key", idempotencyKey);
                 if (reply.status() == 200) {
-                    return reply.json().get("slot").asLong();
+                    return reply.json();
                 }
                 if (reply.status() != 503 && reply.status() != 504) {
                     throw new AssertionError("PUT " + key + " on " + node.base() + " answered " + reply);

@@ -79,7 +79,7 @@ final class NodeClient {
         return send("PUT", "/v1/kv/" + key, value.getBytes(StandardCharsets.UTF_8), headers);
     }
 
-    /** PUTs and insists on 200; returns the slot. */
+    /** PUTs and insists on 200; returns the slot (the answer's {@code version} is the key's new version). */
     long putOk(String key, String value) {
         Reply reply = put(key, value);
         if (reply.status() != 200) {
