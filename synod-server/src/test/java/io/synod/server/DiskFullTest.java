@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A full disk: new writes fail with a clear error while reads keep working, and the node comes back by itself once
- * space returns, with nothing lost and nothing corrupted.
+ * A full disk: new writes and ordered reads fail with a clear error while stale reads keep working, and the node comes
+ * back by itself once space returns, with nothing lost and nothing corrupted.
  */
 class DiskFullTest {
     @TempDir
@@ -69,9 +69,20 @@ class DiskFullTest {
             HttpResponse<String> refused = send("PUT", url + "/v1/kv/lost", "during");
             assertThat(refused.statusCode()).isEqualTo(507);
             assertThat(refused.body()).contains("\"code\":\"DISK_FULL\"").contains("disk is full");
-            HttpResponse<String> read = send("GET", url + "/v1/kv/kept", null);
+            for (String ordered : new String[] {"", "?consistency=linearizable", "?consistency=quorum"}) {
+                HttpResponse<String> refusedRead = send("GET", url + "/v1/kv/kept" + ordered, null);
+                assertThat(refusedRead.statusCode()).as("a read-only node cannot order reads: %s %s", ordered,
+                        refusedRead.body()).isEqualTo(507);
+                assertThat(refusedRead.body()).contains("\"code\":\"DISK_FULL\"");
+            }
+            HttpResponse<String> read = send("GET", url + "/v1/kv/kept?consistency=stale", null);
             assertThat(read.statusCode()).isEqualTo(200);
             assertThat(read.body()).isEqualTo("before");
+            assertThat(read.headers().firstValue("X-Synod-Stale")).hasValue("true");
+            assertThat(read.headers().firstValue("X-Synod-Read-Only")).isEmpty();
+            HttpResponse<String> list = send("GET", url + "/v1/kv?prefix=ke&consistency=stale", null);
+            assertThat(list.statusCode()).isEqualTo(200);
+            assertThat(list.body()).contains("\"kept\"");
 
             disk[0].full = false;
             HttpResponse<String> back = null;

@@ -100,13 +100,26 @@ final class Http {
         return send("DELETE", pathAndQuery, null, headers);
     }
 
-    /** PUTs and insists on 200; returns the slot it answered. */
-    long putOk(String key, String value) {
+    /** What a successful PUT answered: the slot the write was applied in and the key's new version. */
+    record Written(long slot, long version) {}
+
+    /** PUTs and insists on 200; returns the slot and version it answered. */
+    Written putWritten(String key, String value) {
         Reply reply = put("/v1/kv/" + key, value);
         if (reply.status() != 200) {
             throw new AssertionError("PUT " + key + " answered " + reply);
         }
-        return reply.json().get("slot").asLong();
+        return new Written(reply.json().get("slot").asLong(), reply.json().get("version").asLong());
+    }
+
+    /** PUTs and insists on 200; returns the version it answered (the write's revision): what ETag and If-Match use. */
+    long putOk(String key, String value) {
+        return putWritten(key, value).version();
+    }
+
+    /** PUTs and insists on 200; returns the slot it answered: what {@code ?min-slot=} and X-Synod-Slot use. */
+    long putSlot(String key, String value) {
+        return putWritten(key, value).slot();
     }
 
     JsonNode status() {

@@ -7,32 +7,39 @@ import io.synod.server.Http.Reply;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The key-value routes of DESIGN.md §1 on one real node: answers, versions, conditions, idempotency, listing. */
 class KvApiTest extends OneNodeTest {
     @Test
-    void putAnswersItsSlotAndGetAnswersTheRawValueWithVersionAndAppliedSlot() {
+    void putAnswersItsSlotAndVersionAndGetAnswersTheRawValueWithVersionAndAppliedSlot() {
         Reply put = http.put("/v1/kv/crud-a", "hello");
         assertThat(put.status()).isEqualTo(200);
         assertThat(put.header("Content-Type")).hasValueSatisfying(type -> assertThat(type).contains("json"));
         JsonNode body = put.json();
-        assertThat(body.size()).as("only the slot: %s", body).isEqualTo(1);
         long slot = body.get("slot").asLong();
+        long version = body.get("version").asLong();
         assertThat(slot).isNotNegative();
+        assertThat(version).as("revisions start at 1").isPositive();
 
         Reply get = http.get("/v1/kv/crud-a");
         assertThat(get.status()).isEqualTo(200);
         assertThat(get.text()).isEqualTo("hello");
-        assertThat(get.etag()).as("ETag is the slot that last wrote the key").isEqualTo(slot);
+        assertThat(get.etag()).as("ETag is the version the PUT answered").isEqualTo(version);
         assertThat(get.slotHeader()).as("X-Synod-Slot is the applied slot").isGreaterThanOrEqualTo(slot);
 
-        long second = http.putOk("crud-a", "hello again");
-        assertThat(second).isGreaterThan(slot);
+        Http.Written second = http.putWritten("crud-a", "hello again");
+        assertThat(second.version()).as("versions strictly increase").isGreaterThan(version);
+        assertThat(second.slot()).isGreaterThan(slot);
         Reply again = http.get("/v1/kv/crud-a");
         assertThat(again.text()).isEqualTo("hello again");
-        assertThat(again.etag()).isEqualTo(second);
+        assertThat(again.etag()).isEqualTo(second.version());
     }
 
     @Test
@@ -69,12 +76,13 @@ class KvApiTest extends OneNodeTest {
     }
 
     @Test
-    void deleteAnswersSlotAndWhetherTheKeyExisted() {
-        http.putOk("del-a", "x");
+    void deleteAnswersSlotVersionAndWhetherTheKeyExisted() {
+        long put = http.putOk("del-a", "x");
         Reply first = http.delete("/v1/kv/del-a");
         assertThat(first.status()).isEqualTo(200);
         assertThat(first.json().get("deleted").asBoolean()).isTrue();
         assertThat(first.json().get("slot").asLong()).isNotNegative();
+        assertThat(first.json().get("version").asLong()).as("the delete's own revision").isGreaterThan(put);
         assertThat(http.get("/v1/kv/del-a").status()).isEqualTo(404);
 
         Reply second = http.delete("/v1/kv/del-a");
@@ -82,6 +90,8 @@ class KvApiTest extends OneNodeTest {
         assertThat(second.json().get("deleted").isBoolean()).isTrue();
         assertThat(second.json().get("deleted").asBoolean()).isFalse();
         assertThat(second.json().get("slot").asLong()).isGreaterThan(first.json().get("slot").asLong());
+        assertThat(second.json().get("version").asLong()).as("a delete of an absent key takes a revision too")
+                .isGreaterThan(first.json().get("version").asLong());
     }
 
     @Test
@@ -89,7 +99,8 @@ class KvApiTest extends OneNodeTest {
         long v1 = http.putOk("cas-a", "one");
         Reply ok = http.put("/v1/kv/cas-a", "two", "If-Match", "\"" + v1 + "\"");
         assertThat(ok.status()).isEqualTo(200);
-        long v2 = ok.json().get("slot").asLong();
+        long v2 = ok.json().get("version").asLong();
+        assertThat(v2).isGreaterThan(v1);
 
         Reply stale = http.put("/v1/kv/cas-a", "three", "If-Match", "\"" + v1 + "\"");
         assertThat(stale.status()).isEqualTo(412);
@@ -122,7 +133,7 @@ class KvApiTest extends OneNodeTest {
     void ifNoneMatchStarCreatesOnly() {
         Reply created = http.put("/v1/kv/create-a", "first", "If-None-Match", "*");
         assertThat(created.status()).isEqualTo(200);
-        long version = created.json().get("slot").asLong();
+        long version = created.json().get("version").asLong();
 
         Reply again = http.put("/v1/kv/create-a", "second", "If-None-Match", "*");
         assertThat(again.status()).isEqualTo(412);
@@ -141,7 +152,7 @@ class KvApiTest extends OneNodeTest {
         Reply first = http.put("/v1/kv/idem-a", "v1", "Idempotency-Key", "idem-a-1");
         assertThat(first.status()).isEqualTo(200);
         long version = http.get("/v1/kv/idem-a").etag();
-        assertThat(version).isEqualTo(first.json().get("slot").asLong());
+        assertThat(version).isEqualTo(first.json().get("version").asLong());
 
         // Someone else writes in between; the retry must not overwrite that write.
         long other = http.putOk("idem-a", "someone else");
@@ -151,11 +162,12 @@ class KvApiTest extends OneNodeTest {
         assertThat(get.text()).isEqualTo("someone else");
         assertThat(get.etag()).as("the retry did not move the version").isEqualTo(other);
 
-        // A retry carrying another value under the same idempotency key is not applied either: the key names the
-        // write, not its data.
+        // Another value under the same idempotency key is another request: refused, and not applied either.
         Reply sameKeyNewValue = http.put("/v1/kv/idem-a", "v-other", "Idempotency-Key", "idem-a-1");
-        assertThat(sameKeyNewValue.status()).isEqualTo(200);
+        assertThat(sameKeyNewValue.status()).isEqualTo(422);
+        assertErrorShape(sameKeyNewValue, "IDEMPOTENCY_KEY_REUSED");
         assertThat(http.get("/v1/kv/idem-a").text()).isEqualTo("someone else");
+        assertThat(http.get("/v1/kv/idem-a").etag()).isEqualTo(other);
 
         // Another idempotency key is another write.
         Reply fresh = http.put("/v1/kv/idem-a", "v2", "Idempotency-Key", "idem-a-2");
@@ -179,7 +191,7 @@ class KvApiTest extends OneNodeTest {
         assertThat(first.status()).isEqualTo(200);
         Reply retry = http.put("/v1/kv/idem-b", "v1", "Idempotency-Key", "idem-b-1");
         assertThat(retry.status()).isEqualTo(200);
-        assertThat(http.get("/v1/kv/idem-b").etag()).isEqualTo(first.json().get("slot").asLong());
+        assertThat(http.get("/v1/kv/idem-b").etag()).isEqualTo(first.json().get("version").asLong());
         assertThat(retry.text()).as("DESIGN.md: a retried write answers as the first time").isEqualTo(first.text());
 
         http.putOk("idem-c", "x");
@@ -193,7 +205,7 @@ class KvApiTest extends OneNodeTest {
         List<String> keys = List.of("list/b", "list/a", "list/c/1", "list/c", "listx", "lis");
         long last = -1;
         for (String key : keys) {
-            last = http.putOk(key, "value of " + key);
+            last = http.putSlot(key, "value of " + key);
         }
         Reply all = http.get("/v1/kv?prefix=list/");
         assertThat(all.status()).isEqualTo(200);
@@ -243,12 +255,15 @@ class KvApiTest extends OneNodeTest {
 
     @Test
     void everyConsistencyAnswersTheLatestWriteOnOneNode() {
-        long slot = http.putOk("consistency-a", "c1");
+        long version = http.putOk("consistency-a", "c1");
         for (String consistency : List.of("linearizable", "quorum", "stale")) {
             Reply get = http.get("/v1/kv/consistency-a?consistency=" + consistency);
             assertThat(get.status()).as(consistency).isEqualTo(200);
             assertThat(get.text()).isEqualTo("c1");
-            assertThat(get.etag()).isEqualTo(slot);
+            assertThat(get.etag()).isEqualTo(version);
+            assertThat(get.header("X-Synod-Stale")).as("only a stale read says it is stale: %s", consistency)
+                    .isEqualTo(consistency.equals("stale") ? java.util.Optional.of("true")
+                            : java.util.Optional.empty());
             Reply list = http.get("/v1/kv?prefix=consistency-&consistency=" + consistency);
             assertThat(list.status()).as(consistency).isEqualTo(200);
             assertThat(keysOf(list.json())).containsExactly("consistency-a");
@@ -258,7 +273,7 @@ class KvApiTest extends OneNodeTest {
 
     @Test
     void minSlotAnswersOnceTheSlotIsApplied() {
-        long slot = http.putOk("min-slot-a", "m");
+        long slot = http.putSlot("min-slot-a", "m");
         Reply get = http.get("/v1/kv/min-slot-a?min-slot=" + slot);
         assertThat(get.status()).isEqualTo(200);
         assertThat(get.text()).isEqualTo("m");
@@ -272,18 +287,148 @@ class KvApiTest extends OneNodeTest {
 
     @Test
     void aMinSlotAheadOfTheLogIsAnsweredOnceAWriteReachesIt() throws Exception {
-        long slot = http.putOk("min-slot-b", "before");
+        long slot = http.putSlot("min-slot-b", "before");
         long ahead = slot + 3;
         var pending = java.util.concurrent.CompletableFuture.supplyAsync(
                 () -> http.get("/v1/kv/min-slot-b?consistency=stale&min-slot=" + ahead));
         long written = slot;
         while (written < ahead) {
-            written = http.putOk("min-slot-b", "after-" + written);
+            written = http.putSlot("min-slot-b", "after-" + written);
         }
         Reply reply = pending.get(30, TimeUnit.SECONDS);
         assertThat(reply.status()).isEqualTo(200);
         assertThat(reply.slotHeader()).isGreaterThanOrEqualTo(ahead);
         assertThat(reply.text()).startsWith("after-");
+    }
+
+    @Test
+    void concurrentPutsOfOneKeyInOneSlotGetDifferentVersionsAndIfMatchOnTheOlderIs412() throws Exception {
+        // Proves that a slot is not a version: two writes of one key batched into one slot get different versions,
+        // the later one wins, and a conditional write on the earlier version is refused with the later one's ETag.
+        int writers = 24;
+        ExecutorService pool = Executors.newFixedThreadPool(writers);
+        try {
+            for (int round = 0; round < 40; round++) {
+                String key = "batch-" + round;
+                CountDownLatch go = new CountDownLatch(1);
+                List<Future<Reply>> replies = new ArrayList<>();
+                for (int i = 0; i < writers; i++) {
+                    String value = "w" + i;
+                    replies.add(pool.submit(() -> {
+                        go.await();
+                        return http.put("/v1/kv/" + key, value);
+                    }));
+                }
+                go.countDown();
+                List<Answered> answers = new ArrayList<>();
+                for (int i = 0; i < writers; i++) {
+                    Reply reply = replies.get(i).get(30, TimeUnit.SECONDS);
+                    assertThat(reply.status()).as("%s", reply).isEqualTo(200);
+                    answers.add(new Answered(reply.json().get("slot").asLong(), reply.json().get("version").asLong(),
+                            "w" + i));
+                }
+                assertThat(answers.stream().map(Answered::version).distinct().count())
+                        .as("no two writes share a version: %s", answers).isEqualTo(writers);
+                answers.sort(java.util.Comparator.comparingLong(Answered::version));
+                Answered newer = answers.get(writers - 1);
+                Answered older = answers.get(writers - 2);
+                if (older.slot() != newer.slot()) {
+                    continue; // the last two writes went to different slots this time; try again
+                }
+
+                JsonNode log = http.get("/v1/log/" + newer.slot()).json();
+                assertThat(log.get("applied").asBoolean()).isTrue();
+                JsonNode batch = log.get("command");
+                assertThat(batch.get("type").asText()).as("%s", log).isEqualTo("batch");
+                Map<Long, String> valueByRevision = new java.util.HashMap<>();
+                for (JsonNode command : batch.get("commands")) {
+                    if (command.get("type").asText().equals("put") && command.get("key").asText().equals(key)) {
+                        valueByRevision.put(command.get("revision").asLong(), command.get("value").asText());
+                    }
+                }
+                assertThat(valueByRevision).as("the batch held both writes, each at its own revision: %s", log)
+                        .containsEntry(older.version(), older.value())
+                        .containsEntry(newer.version(), newer.value());
+                assertThat(older.version()).as("one slot, two versions, so a slot is not a version")
+                        .isNotEqualTo(newer.version());
+
+                Reply current = http.get("/v1/kv/" + key);
+                assertThat(current.text()).isEqualTo(newer.value());
+                assertThat(current.etag()).isEqualTo(newer.version());
+                Reply stale = http.put("/v1/kv/" + key, "lost update", "If-Match", "\"" + older.version() + "\"");
+                assertThat(stale.status()).isEqualTo(412);
+                assertErrorShape(stale, "PRECONDITION_FAILED");
+                assertThat(stale.etag()).as("a 412 names the newer version").isEqualTo(newer.version());
+                assertThat(http.get("/v1/kv/" + key).text()).isEqualTo(newer.value());
+                Reply fresh = http.put("/v1/kv/" + key, "next", "If-Match", "\"" + newer.version() + "\"");
+                assertThat(fresh.status()).as("If-Match on the newer version applies").isEqualTo(200);
+                return;
+            }
+            throw new AssertionError("in 40 rounds of " + writers + " concurrent PUTs, the last two never shared "
+                    + "a slot");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** One PUT's answer and the value it wrote. */
+    private record Answered(long slot, long version, String value) {}
+
+    @Test
+    void aDeleteAndReCreateNeverReuseAVersion() {
+        // Proves that versions are revisions: a delete takes its own, and a re-created key gets a new one, so an
+        // If-Match on the key's first life can never match its second.
+        long first = http.putOk("recreate-a", "first life");
+        Reply delete = http.delete("/v1/kv/recreate-a");
+        assertThat(delete.status()).isEqualTo(200);
+        long deleted = delete.json().get("version").asLong();
+        Reply recreate = http.put("/v1/kv/recreate-a", "second life", "If-None-Match", "*");
+        assertThat(recreate.status()).isEqualTo(200);
+        long second = recreate.json().get("version").asLong();
+        assertThat(first).isLessThan(deleted);
+        assertThat(deleted).isLessThan(second);
+        assertThat(http.get("/v1/kv/recreate-a").etag()).isEqualTo(second);
+
+        for (long old : new long[] {first, deleted}) {
+            Reply put = http.put("/v1/kv/recreate-a", "stale", "If-Match", "\"" + old + "\"");
+            assertThat(put.status()).as("If-Match %d", old).isEqualTo(412);
+            assertThat(put.etag()).isEqualTo(second);
+            Reply del = http.delete("/v1/kv/recreate-a", "If-Match", "\"" + old + "\"");
+            assertThat(del.status()).as("If-Match %d", old).isEqualTo(412);
+        }
+        assertThat(http.get("/v1/kv/recreate-a").text()).isEqualTo("second life");
+    }
+
+    @Test
+    void putAndDeleteAnswersHaveExactlyTheContractsFields() {
+        // Proves the answer shapes of DESIGN.md §1: PUT {"slot","version"}, DELETE {"slot","version","deleted"}.
+        List<Reply> puts = List.of(http.put("/v1/kv/shape-a", "x"),
+                http.put("/v1/kv/shape-b", "x", "If-None-Match", "*"),
+                http.put("/v1/kv/shape-a", "y", "If-Match", "\"" + http.get("/v1/kv/shape-a").etag() + "\""),
+                http.put("/v1/kv/shape-c", "x", "Idempotency-Key", "shape-c-1"));
+        for (Reply put : puts) {
+            assertThat(put.status()).as("%s", put).isEqualTo(200);
+            JsonNode body = put.json();
+            assertThat(fieldNames(body)).as("%s", body).containsExactly("slot", "version");
+            assertThat(body.get("slot").isIntegralNumber()).isTrue();
+            assertThat(body.get("version").isIntegralNumber()).isTrue();
+        }
+        for (Reply delete : List.of(http.delete("/v1/kv/shape-a"), http.delete("/v1/kv/shape-never"),
+                http.delete("/v1/kv/shape-b", "If-Match", "\"" + http.get("/v1/kv/shape-b").etag() + "\""),
+                http.delete("/v1/kv/shape-c", "Idempotency-Key", "shape-c-2"))) {
+            assertThat(delete.status()).as("%s", delete).isEqualTo(200);
+            JsonNode body = delete.json();
+            assertThat(fieldNames(body)).as("%s", body).containsExactly("slot", "version", "deleted");
+            assertThat(body.get("slot").isIntegralNumber()).isTrue();
+            assertThat(body.get("version").isIntegralNumber()).isTrue();
+            assertThat(body.get("deleted").isBoolean()).isTrue();
+        }
+    }
+
+    static List<String> fieldNames(JsonNode object) {
+        List<String> names = new ArrayList<>();
+        object.fieldNames().forEachRemaining(names::add);
+        return names;
     }
 
     @Test

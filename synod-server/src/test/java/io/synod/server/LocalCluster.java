@@ -1,5 +1,6 @@
 package io.synod.server;
 
+import io.synod.storage.Disk;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;
@@ -76,10 +77,15 @@ final class LocalCluster implements AutoCloseable {
     }
 
     void startNode(int id) throws IOException {
+        startNode(id, disk -> disk);
+    }
+
+    /** Starts node {@code id} with its disk seen through {@code diskWrapper} (a fault-injecting disk). */
+    void startNode(int id, UnaryOperator<Disk> diskWrapper) throws IOException {
         if (servers[id] != null) {
             throw new IllegalStateException("node " + id + " is running");
         }
-        servers[id] = SynodServer.start(configs.get(id));
+        servers[id] = SynodServer.start(configs.get(id), diskWrapper);
     }
 
     void stopNode(int id) {
@@ -87,6 +93,27 @@ final class LocalCluster implements AutoCloseable {
             servers[id].close();
             servers[id] = null;
         }
+    }
+
+    /**
+     * Waits until every running node sees every other running node as reachable: until then a node may answer
+     * 503 NO_QUORUM, at once, to a write.
+     */
+    void awaitConnected() {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                .pollInterval(java.time.Duration.ofMillis(20)).until(() -> {
+                    for (int id = 0; id < size; id++) {
+                        if (servers[id] == null) {
+                            continue;
+                        }
+                        for (var peer : http(id).status().get("peers")) {
+                            if (servers[peer.get("id").asInt()] != null && !peer.get("reachable").asBoolean()) {
+                                return false;
+                            }
+                        }
+                    }
+                    return true;
+                });
     }
 
     int size() {

@@ -20,6 +20,7 @@ class SnapshotTransferTest {
     void aNodeBehindTheCompactedLogCatchesUpFromAPeersSnapshot() throws Exception {
         try (LocalCluster cluster = LocalCluster.start(dir, 3,
                 config -> LocalCluster.with(config, 5, 0, config.requestTimeoutMs()))) {
+            cluster.awaitConnected();
             Http first = cluster.http(0);
             first.putOk("early", "before the gap");
             cluster.stopNode(2);
