@@ -154,8 +154,21 @@ final class KvApi {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("id", config.nodeId());
         if (status == null) {
+            // Read-only (the disk is full): no protocol state, but the rest of the contract's fields.
             body.put("role", "follower");
+            body.put("master", null);
+            body.put("masterHttp", null);
+            Map<String, Object> lease = new LinkedHashMap<>();
+            lease.put("holder", null);
+            lease.put("remainingMs", 0);
+            body.put("lease", lease);
+            body.put("election", config.election());
+            Map<String, Object> slots = new LinkedHashMap<>();
+            slots.put("applied", node.appliedSlot());
+            body.put("slots", slots);
             body.put("readOnly", true);
+            body.put("majorityReachable", node.majorityReachable());
+            body.put("peers", peerList(config, null));
             return body;
         }
         body.put("role", switch (status.role()) {
@@ -181,6 +194,11 @@ final class KvApi {
         body.put("pendingCommands", status.pendingCommands());
         body.put("readOnly", node.isReadOnly());
         body.put("majorityReachable", node.majorityReachable());
+        body.put("peers", peerList(config, status));
+        return body;
+    }
+
+    private List<Map<String, Object>> peerList(ServerConfig config, NodeStatus status) {
         List<Map<String, Object>> peerList = new ArrayList<>();
         for (int peer : new java.util.TreeSet<>(config.peers().keySet())) {
             if (peer == config.nodeId()) {
@@ -189,19 +207,18 @@ final class KvApi {
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("id", peer);
             json.put("reachable", peers.isReachable(peer));
-            json.put("applied", status.peerCommitted().get(peer));
+            json.put("applied", status == null ? null : status.peerCommitted().get(peer));
             json.put("http", peers.httpUrl(peer));
             peerList.add(json);
         }
-        body.put("peers", peerList);
-        return body;
+        return peerList;
     }
 
     /** {@code GET /v1/log/{slot}}: what the slot holds, with each command's revision once it is applied here. */
     Response logEntry(long slot) {
         NodeStatus status = node.status();
         if (status == null) {
-            return Response.error(503, "DISK_FULL", "the log is not readable while the disk is full");
+            return Response.error(507, "DISK_FULL", "the log is not readable while the disk is full");
         }
         if (slot < status.firstRetained()) {
             return Response.error(410, "COMPACTED", "slot " + slot + " was compacted into a snapshot");
