@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "synod", mixinStandardHelpOptions = true, version = "synod 0.1.0",
         description = "A replicated log and key-value store on Multi-Paxos.",
-        subcommands = {ServerCommand.class, DemoCommand.class, SimCommand.class})
+        subcommands = {ServerCommand.class, DemoCommand.class, SimCommand.class, CheckHistoryCommand.class})
 public final class Main implements Runnable {
     public static void main(String[] args) {
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
@@ -34,6 +34,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(new CommandLine(this), "a command is needed: server, demo or sim");
+        throw new CommandLine.ParameterException(new CommandLine(this),
+                "a command is needed: server, demo, sim or check-history");
     }
 }
