@@ -44,7 +44,7 @@ public final class SimRunner {
         long started = System.nanoTime();
         long events = 0;
         long operations = 0;
-        long checkMs = 0;
+        long checkNanos = 0;
         for (long seed = fromSeed; seed < fromSeed + count; seed++) {
             Simulation.Options options = new Simulation.Options(seed, faults, maxSteps, bugs, storageBugs, Seams.REAL,
                     trace ? out : null);
@@ -54,7 +54,7 @@ public final class SimRunner {
             Simulation.Result result = new Simulation(options).run();
             events += result.events();
             operations += result.operations();
-            checkMs += result.checkMs();
+            checkNanos += result.checkNanos();
             if (result.passed()) {
                 if (!quiet) {
                     out.println(okLine(result));
@@ -67,7 +67,7 @@ public final class SimRunner {
         double seconds = (System.nanoTime() - started) / 1e9;
         out.printf(Locale.ROOT, "%d seeds from %d: %d passed, %d failed (%d events, %d client operations checked "
                         + "for linearizability in %d ms, %.1fs in all)%n",
-                count, fromSeed, count - failed, failed, events, operations, checkMs, seconds);
+                count, fromSeed, count - failed, failed, events, operations, checkNanos / 1_000_000, seconds);
         return failed;
     }
 

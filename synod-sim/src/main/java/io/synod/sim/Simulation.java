@@ -78,10 +78,10 @@ public final class Simulation {
 
     /**
      * How a run ended. {@code checker} and {@code message} are null when it passed. {@code operations} is the size of
-     * the client history, and {@code checkMs} the time the linearizability checker took over it.
+     * the client history, and {@code checkNanos} the time (ns) the linearizability checker took over it.
      */
     public record Result(long seed, Scenario scenario, String checker, String message, List<String> lastEvents,
-            long traceHash, long events, long simulatedMs, long slots, int answered, int operations, long checkMs) {
+            long traceHash, long events, long simulatedMs, long slots, int answered, int operations, long checkNanos) {
         public boolean passed() {
             return checker == null;
         }
@@ -131,7 +131,7 @@ public final class Simulation {
     private long events;
     private long traceHash = 0xcbf29ce484222325L;
     private boolean healed;
-    private long checkMs;
+    private long checkNanos;
     private double lossRate;
     private double duplicateRate;
 
@@ -208,7 +208,7 @@ public final class Simulation {
             answered += client.answered();
         }
         return new Result(options.seed(), scenario, checker, message, last, traceHash, events, now, slots, answered,
-                history.size(), checkMs);
+                history.size(), checkNanos);
     }
 
     /**
@@ -238,7 +238,7 @@ public final class Simulation {
     private void checkHistory() {
         long started = System.nanoTime();
         LinearizabilityChecker.Result verdict = new LinearizabilityChecker().check(history);
-        checkMs = (System.nanoTime() - started) / 1_000_000;
+        checkNanos = System.nanoTime() - started;
         if (!verdict.linearizable()) {
             throw new SimFailure("linearizability", verdict.report());
         }
