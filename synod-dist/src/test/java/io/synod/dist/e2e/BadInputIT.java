@@ -38,6 +38,8 @@ class BadInputIT extends ClusterTestBase {
         Socket silent = connect(peerPort);
 
         // ---- HTTP ----
+        // A read of a missing key answers 404 only once the node can reach a majority (else 503 NO_QUORUM, at once).
+        awaitPeersReachable();
         for (int id = 0; id < 3; id++) {
             NodeClient node = node(id);
             expectError(node.send("GET", "/v1/kv/", null), 400, "BAD_KEY");
@@ -88,13 +90,7 @@ class BadInputIT extends ClusterTestBase {
 
         // ---- the cluster is still healthy ----
         assertThat(cluster.isRunning(0) && cluster.isRunning(1) && cluster.isRunning(2)).isTrue();
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
-                .ignoreExceptionsInstanceOf(UncheckedIOException.class).untilAsserted(() -> {
-                    for (int id = 0; id < 3; id++) {
-                        node(id).status().get("peers").forEach(peer -> assertThat(
-                                peer.get("reachable").asBoolean()).isTrue());
-                    }
-                });
+        awaitPeersReachable();
         for (int id = 0; id < 3; id++) {
             long slot = putEventually(node(id), "healthy/" + id, "ok " + id, Duration.ofSeconds(30));
             for (int reader = 0; reader < 3; reader++) {
@@ -103,6 +99,16 @@ class BadInputIT extends ClusterTestBase {
                 assertThat(read.text()).isEqualTo("ok " + id);
             }
         }
+    }
+
+    private void awaitPeersReachable() {
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .ignoreExceptionsInstanceOf(UncheckedIOException.class).untilAsserted(() -> {
+                    for (int id = 0; id < 3; id++) {
+                        node(id).status().get("peers").forEach(peer -> assertThat(
+                                peer.get("reachable").asBoolean()).isTrue());
+                    }
+                });
     }
 
     private static void expectError(NodeClient.Reply reply, int status, String code) {
