@@ -5,7 +5,6 @@ import io.synod.core.DurableState;
 import io.synod.core.Node;
 import io.synod.core.NodeConfig;
 import io.synod.core.StateMachine;
-import io.synod.core.election.NoMasterElection;
 import io.synod.core.message.Envelope;
 import io.synod.replica.Outcome;
 import io.synod.replica.Replica;
@@ -113,8 +112,7 @@ public final class InMemoryCluster {
         for (int id = 0; id < size; id++) {
             NodeConfig config = tune.apply(NodeConfig.builder(id, members)).build();
             SplittableRandom random = new SplittableRandom(id);
-            Node node = new Node(config, DurableState.empty(), random.split(),
-                    new NoMasterElection(random.split(), config.backoffBaseMs(), config.backoffMaxMs()));
+            Node node = new Node(config, DurableState.empty(), random.split());
             CountingStorage disk = new CountingStorage();
             CountingStateMachine machine = new CountingStateMachine();
             // Snapshots (counted, not written) let the nodes compact, so memory stays flat.

@@ -55,7 +55,7 @@ public class RecoveryBenchmark {
     public void writeLog() throws IOException {
         directory = Files.createTempDirectory("synod-recovery-bench");
         byte[] payload = new byte[RECORD_PAYLOAD - 36];
-        try (Wal wal = Wal.open(new NioDisk(directory), new Wal.Options(64L << 20, 1 << 20, Set.of()), r -> { },
+        try (Wal wal = Wal.open(new NioDisk(directory), new Wal.Options(64L << 20, 1 << 20), r -> { },
                 l -> { })) {
             long written = 0;
             long slot = 0;

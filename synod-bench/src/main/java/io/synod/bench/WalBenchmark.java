@@ -67,7 +67,7 @@ public class WalBenchmark {
     public void setUp() throws IOException {
         directory = Files.createTempDirectory("synod-wal-bench");
         NioDisk disk = new NioDisk(directory);
-        wal = Wal.open(disk, new Wal.Options(64L << 20, 1 << 20, Set.of()), record -> { }, line -> { });
+        wal = Wal.open(disk, new Wal.Options(64L << 20, 1 << 20), record -> { }, line -> { });
         groupCommit = new GroupCommit(wal, 100_000);
         raw = disk.open("raw-fsync");
     }

@@ -1,6 +1,5 @@
 package io.synod.core;
 
-import io.synod.core.paxos.Ballot;
 
 /**
  * A fact the node must write to stable storage. The replica loop persists every record of a {@link Ready} (and syncs

@@ -1,7 +1,6 @@
 package io.synod.core;
 
 import io.synod.core.paxos.Acceptor;
-import io.synod.core.paxos.Ballot;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;

@@ -1,11 +1,16 @@
 package io.synod.core;
 
 import io.synod.core.election.Election;
+import io.synod.core.election.ElectionContext;
+import io.synod.core.election.Elections;
+import io.synod.core.election.LogView;
+import io.synod.core.election.Mastership;
 import io.synod.core.message.Accept;
 import io.synod.core.message.Accepted;
 import io.synod.core.message.CatchUpReply;
 import io.synod.core.message.CatchUpRequest;
 import io.synod.core.message.Commit;
+import io.synod.core.message.ElectionMessage;
 import io.synod.core.message.Envelope;
 import io.synod.core.message.Message;
 import io.synod.core.message.Nack;
@@ -14,12 +19,13 @@ import io.synod.core.message.Promise;
 import io.synod.core.message.SnapshotChunk;
 import io.synod.core.message.SnapshotRequest;
 import io.synod.core.paxos.Acceptor;
-import io.synod.core.paxos.Ballot;
 import io.synod.core.paxos.CatchUp;
 import io.synod.core.paxos.Learner;
 import io.synod.core.paxos.Outbox;
 import io.synod.core.paxos.Proposer;
 import io.synod.core.paxos.Quorum;
+import io.synod.core.paxos.Recovery;
+import io.synod.core.paxos.SnapshotTransfer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +33,8 @@ import java.util.TreeMap;
 import java.util.random.RandomGenerator;
 
 /**
- * One Multi-Paxos node: acceptor, proposer and learner for every slot of the replicated log, with catch-up.
+ * One Multi-Paxos node: acceptor, proposer and learner for every slot of the replicated log, with catch-up and a
+ * master election ({@link Election}) as its fourth role.
  *
  * <p>The node is a pure state machine. It does no I/O, starts no thread and never reads a clock: everything that
  * happens to it is an {@link Input} given to {@link #step}, with the time of the caller's clock; randomness comes from
@@ -35,8 +42,9 @@ import java.util.random.RandomGenerator;
  * obeys (persist, send, apply) and then acknowledges with {@link #advance()}.
  *
  * <p>Contract: single-threaded. One caller thread calls {@code step}, {@code ready} and {@code advance}; no method
- * blocks. Times given to {@code step} never go backwards. After {@code ready()} returns a non-empty Ready, the caller
- * must call {@code advance()} before the next {@code step}. Methods throw {@link InvariantViolation} if a protocol
+ * blocks. Times given to {@code step} are the caller's monotonic clock and never go backwards. After {@code ready()},
+ * the caller must call {@code advance()} before the next {@code step} or {@code ready()}; {@code hasReady()},
+ * {@code status()} and {@code wakeAtMs()} only read and may be called at any time in between. Methods throw {@link InvariantViolation} if a protocol
  * invariant breaks; the node is then unusable and its process must stop.
  */
 public final class Node {
@@ -46,39 +54,74 @@ public final class Node {
     private final Acceptor acceptor;
     private final Proposer proposer;
     private final CatchUp catchUp;
+    private final SnapshotTransfer snapshots;
     private final Election election;
+    private final RandomGenerator random;
+    private final Context context = new Context();
     private final List<Ready.Rejection> rejected = new ArrayList<>();
     private final List<Long> unknown = new ArrayList<>();
 
     private long nowMs = Long.MIN_VALUE;
     private long progressAtMs;
     private long lastCommitted;
+    /** Every election command in a slot below this has been given to the election's onChosen. */
+    private long electionHeardBelow;
     private Ballot leaderBallot = Ballot.ZERO;
     private final Map<Integer, Long> peerCommitted = new TreeMap<>();
     private Ready handedOut;
 
     /**
+     * The node's replaceable parts: its election, and the rule a new leader reads promises by. Production nodes use
+     * {@link #production}; tests swap a part to plant a bug or to try an election, never with a branch in the protocol.
+     *
+     * @param election builds the master election
+     * @param recovery how a new leader picks values from the promises of phase 1
+     */
+    public record Parts(Election.Factory election, Recovery recovery) {
+        /** The parts {@code config} names: the election of {@code config.election()}, Paxos's recovery rule. */
+        public static Parts production(NodeConfig config) {
+            return new Parts(Elections.factory(config), Recovery.HIGHEST_BALLOT);
+        }
+
+        public Parts withElection(Election.Factory factory) {
+            return new Parts(factory, recovery);
+        }
+
+        public Parts withRecovery(Recovery replaced) {
+            return new Parts(election, replaced);
+        }
+    }
+
+    /**
+     * A node with the production parts {@code config} names.
+     *
      * @param config the node's configuration
      * @param recovered what the node recovered from stable storage ({@link DurableState#empty()} on first start)
      * @param random the node's only source of randomness; seed it for a reproducible run
-     * @param election the master strategy
+     * @throws IllegalArgumentException if {@code config} names an election this build does not have
      */
-    public Node(NodeConfig config, DurableState recovered, RandomGenerator random, Election election) {
+    public Node(NodeConfig config, DurableState recovered, RandomGenerator random) {
+        this(config, recovered, random, Parts.production(config));
+    }
+
+    /** A node with the given parts. */
+    public Node(NodeConfig config, DurableState recovered, RandomGenerator random, Parts parts) {
         this.config = config;
-        this.election = election;
+        this.random = random;
         this.outbox = new Outbox(config.nodeId(), new Quorum(config.members()));
-        this.learner = new Learner(outbox, recovered.snapshotSlot(), recovered.chosen(),
-                config.hasBug(PlantedBug.APPLY_OUT_OF_ORDER));
-        Ballot promised = config.hasBug(PlantedBug.FORGET_PROMISE_ON_RESTART) ? Ballot.ZERO : recovered.promised();
-        this.acceptor = new Acceptor(outbox, learner, config.acceptWindow(), config.acceptBytesMax(), promised,
-                recovered.accepted());
-        this.proposer = new Proposer(config, outbox, learner, acceptor, election);
-        this.catchUp = new CatchUp(config, outbox, learner, random);
+        this.learner = new Learner(outbox, recovered.snapshotSlot(), recovered.chosen());
+        this.acceptor = new Acceptor(outbox, learner, config.acceptWindow(), config.acceptBytesMax(),
+                recovered.promised(), recovered.accepted());
+        this.election = parts.election().create(context);
+        this.proposer = new Proposer(config, outbox, learner, acceptor, election, parts.recovery());
+        this.snapshots = new SnapshotTransfer(config, outbox, learner);
+        this.catchUp = new CatchUp(config, outbox, learner, snapshots, random);
         if (recovered.snapshotSlot() > 0) {
-            catchUp.onSnapshotTaken(recovered.snapshotSlot(), recovered.snapshotBytes());
+            snapshots.onSnapshotTaken(recovered.snapshotSlot(), recovered.snapshotBytes());
         }
         this.learner.setListener(this::learned);
         this.lastCommitted = learner.committed();
+        this.electionHeardBelow = learner.firstRetained();
     }
 
     public NodeConfig config() {
@@ -98,8 +141,8 @@ public final class Node {
             case Input.Propose propose -> propose(propose);
             case Input.Tick tick -> { }
             case Input.SnapshotTaken taken -> {
-                catchUp.onSnapshotTaken(taken.slot(), taken.totalBytes());
-                learner.compactBelow(Math.min(taken.retainFrom(), learner.applied()));
+                snapshots.onSnapshotTaken(taken.slot(), taken.totalBytes());
+                learner.compactBelow(Math.min(taken.retainFrom(), learner.handedOut()));
             }
             case Input.SnapshotInstalled installed -> installSnapshot(installed);
         }
@@ -117,8 +160,8 @@ public final class Node {
     }
 
     private void installSnapshot(Input.SnapshotInstalled installed) {
-        if (!catchUp.onSnapshotInstalled(installed.slot(), installed.ok(), nowMs)
-                || installed.slot() <= learner.applied()) {
+        if (!snapshots.onInstalled(installed.slot(), installed.ok(), nowMs)
+                || installed.slot() <= learner.handedOut()) {
             return;
         }
         learner.installSnapshot(installed.slot());
@@ -140,7 +183,9 @@ public final class Node {
         switch (message) {
             case Prepare prepare -> {
                 proposer.observe(prepare.ballot());
-                outbox.send(from, acceptor.onPrepare(prepare));
+                if (election.allowsPrepare(from, prepare.ballot(), nowMs)) {
+                    outbox.send(from, acceptor.onPrepare(prepare));
+                }
             }
             case Promise promise -> {
                 proposer.onPromise(from, promise, nowMs);
@@ -163,8 +208,9 @@ public final class Node {
             }
             case CatchUpRequest request -> outbox.send(from, catchUp.onRequest(request));
             case CatchUpReply reply -> catchUp.onReply(from, reply, nowMs);
-            case SnapshotRequest request -> catchUp.onSnapshotRequest(from, request);
-            case SnapshotChunk chunk -> catchUp.onSnapshotChunk(from, chunk, nowMs);
+            case SnapshotRequest request -> snapshots.onRequest(from, request);
+            case SnapshotChunk chunk -> snapshots.onChunk(from, chunk, nowMs);
+            case ElectionMessage electionMessage -> election.onMessage(from, electionMessage, nowMs);
         }
     }
 
@@ -229,8 +275,24 @@ public final class Node {
             lastCommitted = learner.committed();
             progressAtMs = nowMs;
         }
+        tellElectionWhatWasChosen();
+        election.tick(nowMs);
         proposer.tick(nowMs, mustResolve());
+        snapshots.tick(nowMs);
         catchUp.tick(nowMs);
+    }
+
+    /** Gives the election, in slot order, every command of its kind in slots newly below the commit index. */
+    private void tellElectionWhatWasChosen() {
+        electionHeardBelow = Math.max(electionHeardBelow, learner.firstRetained());
+        for (; electionHeardBelow < learner.committed(); electionHeardBelow++) {
+            Value value = learner.chosenValue(electionHeardBelow);
+            for (Command command : value.commands()) {
+                if (!command.isClient()) {
+                    election.onChosen(electionHeardBelow, command, nowMs);
+                }
+            }
+        }
     }
 
     /**
@@ -241,35 +303,34 @@ public final class Node {
         return acceptor.unresolvedCount() > 0 && nowMs - progressAtMs >= config.resolveTimeoutMs();
     }
 
-    /** Whether {@link #ready()} would return a non-empty Ready. */
+    /** Whether {@link #ready()} would return a non-empty Ready. Changes nothing. */
     public boolean hasReady() {
-        Invariants.check(handedOut == null, "hasReady() called between ready() and advance()");
-        proposer.pump(nowMs);
-        drainSelf();
-        return !outbox.isEmpty() || learner.applied() < learner.committed() || !rejected.isEmpty()
-                || !unknown.isEmpty() || catchUp.hasSnapshotWork()
-                || (config.hasBug(PlantedBug.APPLY_OUT_OF_ORDER) && !learner.toApply().isEmpty());
+        return !outbox.isEmpty() || proposer.hasSomethingToSend() || learner.handedOut() < learner.committed()
+                || !rejected.isEmpty() || !unknown.isEmpty() || snapshots.hasWork();
     }
 
     /**
      * Cuts the work gathered since the last {@link #advance()} into a Ready: new batches are formed from queued
-     * commands here, so commands that arrived between two Readys share a slot.
+     * commands here, so commands that arrived between two Readys share a slot. The Ready's lists are immutable.
      */
     public Ready ready() {
         Invariants.check(handedOut == null, "ready() called twice without advance()");
         proposer.pump(nowMs);
         drainSelf();
         Ready ready = new Ready(outbox.records(), outbox.mustSync(), outbox.messages(), learner.toApply(),
-                List.copyOf(rejected), List.copyOf(unknown), catchUp.takeSnapshotReads(),
-                catchUp.takeSnapshotWrites(), wakeAtMs());
+                rejected, unknown, snapshots.takeReads(), snapshots.takeWrites(), wakeAtMs(),
+                election.mastership(nowMs));
         handedOut = ready;
         return ready;
     }
 
-    /** Acknowledges that the last Ready was obeyed in full. */
+    /**
+     * Acknowledges the last Ready: the caller has taken charge of all of it. It may call this while some of the Ready's
+     * outputs are still held for a sync, provided it releases them in order once the sync is done (see {@link Ready}).
+     */
     public void advance() {
         Invariants.check(handedOut != null, "advance() without ready()");
-        learner.markApplied(handedOut.toApply());
+        learner.markHandedOut(handedOut.toApply());
         outbox.clear();
         rejected.clear();
         unknown.clear();
@@ -279,20 +340,90 @@ public final class Node {
     /** When the node next needs a {@link Input.Tick} ({@code Long.MAX_VALUE} if never by time alone). */
     public long wakeAtMs() {
         long resolveAt = acceptor.unresolvedCount() > 0 ? progressAtMs + config.resolveTimeoutMs() : Long.MAX_VALUE;
-        return Math.min(proposer.wakeAtMs(nowMs, resolveAt), catchUp.wakeAtMs());
+        return Math.min(Math.min(proposer.wakeAtMs(nowMs, resolveAt), catchUp.wakeAtMs()),
+                Math.min(snapshots.wakeAtMs(), election.wakeAtMs()));
     }
 
     /** A consistent view of this node's protocol state, for status pages, metrics and checkers. */
     public NodeStatus status() {
-        int leader = proposer.role() == Proposer.Role.LEADER ? config.nodeId()
+        int leader = proposer.role() == Role.LEADER ? config.nodeId()
                 : leaderBallot.isZero() ? -1 : leaderBallot.nodeId();
         return new NodeStatus(config.nodeId(), proposer.role(), proposer.ballot(), acceptor.promised(), leader,
-                learner.firstRetained(), learner.committed(), learner.applied(), proposer.pendingCount(),
-                election.master(nowMs), election.name(), Map.copyOf(peerCommitted));
+                learner.firstRetained(), learner.committed(), learner.handedOut(), proposer.pendingCount(),
+                election.mastership(nowMs), election.name(), Map.copyOf(peerCommitted));
     }
 
     /** The chosen value of {@code slot} if this node knows and still holds it, else null. */
     public Value chosenValue(long slot) {
         return learner.chosenValue(slot);
+    }
+
+    /** What the election may see and do: a window onto this node, valid during its calls. */
+    private final class Context implements ElectionContext, LogView {
+        @Override
+        public NodeConfig config() {
+            return config;
+        }
+
+        @Override
+        public RandomGenerator random() {
+            return random;
+        }
+
+        @Override
+        public LogView log() {
+            return this;
+        }
+
+        @Override
+        public void send(int to, ElectionMessage message) {
+            outbox.send(to, message);
+        }
+
+        @Override
+        public void broadcast(ElectionMessage message) {
+            outbox.broadcast(message);
+        }
+
+        @Override
+        public void lead(long nowMs) {
+            if (proposer.role() == Role.FOLLOWER) {
+                proposer.requestLead();
+            }
+        }
+
+        @Override
+        public void stepDown(long nowMs) {
+            proposer.stepDown(nowMs);
+        }
+
+        @Override
+        public Role role() {
+            return proposer.role();
+        }
+
+        @Override
+        public boolean propose(byte[] payload) {
+            return proposer.propose(new Command(Command.Kind.ELECTION, config.nodeId(), random.nextLong(), payload));
+        }
+
+        @Override
+        public long firstUnchosen() {
+            return learner.committed();
+        }
+
+        @Override
+        public long handedOut() {
+            return learner.handedOut();
+        }
+
+        @Override
+        public long highestKnownCommitted() {
+            long highest = learner.committed();
+            for (long reported : peerCommitted.values()) {
+                highest = Math.max(highest, reported);
+            }
+            return highest;
+        }
     }
 }

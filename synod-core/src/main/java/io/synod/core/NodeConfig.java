@@ -1,8 +1,6 @@
 package io.synod.core;
 
-import java.util.EnumSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Everything a {@link Node} is configured with. Times are in milliseconds of the clock the caller feeds in.
@@ -28,7 +26,10 @@ import java.util.Set;
  * @param backoffBaseMs first window of the randomized exponential backoff after a duel (seed 003)
  * @param backoffMaxMs largest backoff window
  * @param snapshotChunkBytes most bytes of a snapshot sent in one message
- * @param plantedBugs deliberate bugs for checker tests; empty in production
+ * @param election the master election's name as the CLI spells it ({@code none}; see
+ *     {@link io.synod.core.election.Elections})
+ * @param leaseMs the master lease's length, for elections that hand out leases
+ * @param maxDriftMs the largest drift between two nodes' clocks over one lease that the lease's safety assumes
  */
 public record NodeConfig(
         int nodeId,
@@ -49,11 +50,12 @@ public record NodeConfig(
         long backoffBaseMs,
         long backoffMaxMs,
         int snapshotChunkBytes,
-        Set<PlantedBug> plantedBugs) {
+        String election,
+        long leaseMs,
+        long maxDriftMs) {
 
     public NodeConfig {
         members = List.copyOf(members);
-        plantedBugs = plantedBugs.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(plantedBugs));
         require(members.contains(nodeId), "node id " + nodeId + " is not among the members " + members);
         require(pipelineWindow >= 1, "pipelineWindow must be >= 1");
         require(acceptWindow >= pipelineWindow, "acceptWindow must be >= pipelineWindow");
@@ -66,6 +68,9 @@ public record NodeConfig(
         require(catchUpMaxEntries >= 1 && catchUpMaxBytes >= 1, "catch-up bounds must be >= 1");
         require(backoffBaseMs >= 1 && backoffMaxMs >= backoffBaseMs, "backoff needs 1 <= base <= max");
         require(snapshotChunkBytes >= 1, "snapshotChunkBytes must be >= 1");
+        require(election != null && !election.isBlank(), "election must be named");
+        require(leaseMs >= 1, "leaseMs must be >= 1");
+        require(maxDriftMs >= 0 && maxDriftMs < leaseMs, "maxDriftMs must be >= 0 and below leaseMs");
     }
 
     private static void require(boolean condition, String message) {
@@ -103,12 +108,10 @@ public record NodeConfig(
         b.backoffBaseMs = backoffBaseMs;
         b.backoffMaxMs = backoffMaxMs;
         b.snapshotChunkBytes = snapshotChunkBytes;
-        b.plantedBugs = plantedBugs;
+        b.election = election;
+        b.leaseMs = leaseMs;
+        b.maxDriftMs = maxDriftMs;
         return b;
-    }
-
-    public boolean hasBug(PlantedBug bug) {
-        return plantedBugs.contains(bug);
     }
 
     /** Builds a {@link NodeConfig}; fields not set keep their defaults. */
@@ -131,7 +134,9 @@ public record NodeConfig(
         private long backoffBaseMs = 20;
         private long backoffMaxMs = 1_000;
         private int snapshotChunkBytes = 1 << 20;
-        private Set<PlantedBug> plantedBugs = Set.of();
+        private String election = "none";
+        private long leaseMs = 2_000;
+        private long maxDriftMs = 100;
 
         private Builder(int nodeId, List<Integer> members) {
             this.nodeId = nodeId;
@@ -193,8 +198,16 @@ public record NodeConfig(
             return this;
         }
 
-        public Builder plantedBugs(Set<PlantedBug> bugs) {
-            this.plantedBugs = bugs;
+        /** The master election, by its CLI name ({@code none}). */
+        public Builder election(String name) {
+            this.election = name;
+            return this;
+        }
+
+        /** The master lease's length and the clock drift its safety allows for. */
+        public Builder lease(long leaseMs, long maxDriftMs) {
+            this.leaseMs = leaseMs;
+            this.maxDriftMs = maxDriftMs;
             return this;
         }
 
@@ -202,7 +215,7 @@ public record NodeConfig(
             return new NodeConfig(nodeId, members, pipelineWindow, acceptWindow, acceptBytesMax, maxBatchCommands,
                     maxBatchBytes, maxPendingCommands, heartbeatMs, retransmitMs, prepareTimeoutMs, resolveTimeoutMs,
                     catchUpIntervalMs, catchUpMaxEntries, catchUpMaxBytes, backoffBaseMs, backoffMaxMs,
-                    snapshotChunkBytes, plantedBugs);
+                    snapshotChunkBytes, election, leaseMs, maxDriftMs);
         }
     }
 }

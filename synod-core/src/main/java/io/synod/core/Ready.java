@@ -1,24 +1,30 @@
 package io.synod.core;
 
+import io.synod.core.election.Mastership;
 import io.synod.core.message.Envelope;
 import java.util.List;
 
 /**
- * One batch of work the node hands to its caller. The caller obeys it in this order, then calls {@link Node#advance()}:
+ * One batch of work the node hands to its caller, cut by {@link Node#ready()}. Its lists are immutable. The caller
+ * (the replica loop) takes charge of it and calls {@link Node#advance()}; then:
  * <ol>
  *   <li><b>persist</b> every record in {@link #records()}, in order; if {@link #mustSync()} is true, sync them (and all
  *       records before them) to stable storage;</li>
- *   <li><b>send</b> every message in {@link #messages()} — only once step 1 is durable (persist before send);</li>
- *   <li><b>apply</b> every entry in {@link #toApply()} to the state machine, in the order given (slot order);</li>
+ *   <li><b>send</b> every message in {@link #messages()} only once step 1 is durable (persist before send);</li>
+ *   <li><b>apply</b> every entry in {@link #toApply()}, in the order given (slot order): each client command goes to
+ *       the state machine, each election command ({@link Command.Kind#ELECTION}) is skipped;</li>
  *   <li>answer every proposal in {@link #rejected()} with its reason, and every one in {@link #unknown()} as of
  *       unknown outcome;</li>
  *   <li>for every {@link SnapshotRead}, read those bytes of the local snapshot and send them to the peer as a
  *       {@link io.synod.core.message.SnapshotChunk}; write every {@link SnapshotWrite} to the snapshot being received
  *       and, after the last one, verify and install it and step {@link Input.SnapshotInstalled};</li>
- *   <li>call {@link Node#advance()}, and arrange a {@link Input.Tick} at {@link #wakeAtMs()}.</li>
+ *   <li>arrange a {@link Input.Tick} at {@link #wakeAtMs()}.</li>
  * </ol>
- * Nothing in a Ready may take effect outside the node before the Ready's records, and those of every earlier Ready,
- * are durable: a message, an applied value or a client answer can depend on any of them.
+ * The caller may call {@code advance()} and go on stepping the node before step 1 is durable (group commit): it then
+ * holds steps 2 to 5 of this Ready, and of every later one, and releases them in the order the Readys were cut once
+ * the sync that covers their records is done. Nothing in a Ready may take effect outside the node before the Ready's
+ * records, and those of every earlier Ready, are durable: a message, an applied value or a client answer can depend on
+ * any of them.
  *
  * @param records records to persist, in order
  * @param mustSync whether the records must be synced before anything else in this Ready takes effect
@@ -30,6 +36,8 @@ import java.util.List;
  * @param snapshotReads chunks of the local snapshot to send to peers
  * @param snapshotWrites chunks of a peer's snapshot to write, in offset order
  * @param wakeAtMs when the node next needs a {@link Input.Tick} ({@code Long.MAX_VALUE} if never by time alone)
+ * @param mastership the election's output as of this Ready: who is master, and until when this node may read locally
+ *     (it holds only once this Ready's records are durable, like everything else here)
  */
 public record Ready(
         List<Durable> records,
@@ -40,7 +48,18 @@ public record Ready(
         List<Long> unknown,
         List<SnapshotRead> snapshotReads,
         List<SnapshotWrite> snapshotWrites,
-        long wakeAtMs) {
+        long wakeAtMs,
+        Mastership mastership) {
+
+    public Ready {
+        records = List.copyOf(records);
+        messages = List.copyOf(messages);
+        toApply = List.copyOf(toApply);
+        rejected = List.copyOf(rejected);
+        unknown = List.copyOf(unknown);
+        snapshotReads = List.copyOf(snapshotReads);
+        snapshotWrites = List.copyOf(snapshotWrites);
+    }
 
     /**
      * Send bytes {@code offset ..} (at most {@code maxBytes}) of the local snapshot at {@code slot}, which is

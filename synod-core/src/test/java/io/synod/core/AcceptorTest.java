@@ -9,7 +9,6 @@ import io.synod.core.message.Envelope;
 import io.synod.core.message.Nack;
 import io.synod.core.message.Prepare;
 import io.synod.core.message.Promise;
-import io.synod.core.paxos.Ballot;
 import org.junit.jupiter.api.Test;
 
 /** The acceptor's rules (seed 004, phases 1 and 2), driven through a single node with hand-made messages. */

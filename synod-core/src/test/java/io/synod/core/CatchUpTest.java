@@ -51,7 +51,7 @@ class CatchUpTest {
             assertThat(cluster.appliedPayloads(id))
                     .as("node %d", id)
                     .containsExactly("li = []", "li += [1, 2]", "li += [3, 4]", "i = 0", "i = 42");
-            assertThat(cluster.node(id).status().applied()).isEqualTo(5);
+            assertThat(cluster.node(id).status().handedOut()).isEqualTo(5);
         }
     }
 

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 /** The learner's rules: apply strictly in slot order, never learn two values for one slot. */
 class LearnerTest {
     private final Outbox outbox = new Outbox(0, new Quorum(List.of(0, 1, 2)));
-    private final Learner learner = new Learner(outbox, 0, Map.of(), false);
+    private final Learner learner = new Learner(outbox, 0, Map.of());
 
     private static Value value(String payload) {
         return Value.of(new Command(0, payload.hashCode(), payload.getBytes()));
@@ -30,8 +30,8 @@ class LearnerTest {
         assertThat(learner.committed()).isEqualTo(3);
         List<LogEntry> entries = learner.toApply();
         assertThat(entries).extracting(LogEntry::slot).containsExactly(0L, 1L, 2L);
-        learner.markApplied(entries);
-        assertThat(learner.applied()).isEqualTo(3);
+        learner.markHandedOut(entries);
+        assertThat(learner.handedOut()).isEqualTo(3);
     }
 
     @Test
@@ -53,7 +53,7 @@ class LearnerTest {
     void applyingOutOfOrderBreaksAnInvariant() {
         learner.learn(0, value("a"));
         learner.learn(1, value("b"));
-        assertThatThrownBy(() -> learner.markApplied(List.of(new LogEntry(1, value("b")))))
+        assertThatThrownBy(() -> learner.markHandedOut(List.of(new LogEntry(1, value("b")))))
                 .isInstanceOf(InvariantViolation.class);
     }
 
@@ -72,7 +72,7 @@ class LearnerTest {
         for (int slot = 0; slot < 5; slot++) {
             learner.learn(slot, value("v" + slot));
         }
-        learner.markApplied(learner.toApply());
+        learner.markHandedOut(learner.toApply());
         learner.compactBelow(3);
         assertThat(learner.firstRetained()).isEqualTo(3);
         assertThat(learner.chosenValue(1)).isNull();

@@ -25,7 +25,7 @@ class ProposerTest {
         assertThat(cluster.sentOfType(Accept.class)).hasSize(20); // one Accept per slot per peer
         assertThat(cluster.appliedPayloads(1)).containsExactly(
                 "cmd0", "cmd1", "cmd2", "cmd3", "cmd4", "cmd5", "cmd6", "cmd7", "cmd8", "cmd9");
-        assertThat(cluster.node(0).status().role()).isEqualTo(Proposer.Role.LEADER);
+        assertThat(cluster.node(0).status().role()).isEqualTo(Role.LEADER);
     }
 
     @Test
@@ -72,8 +72,8 @@ class ProposerTest {
         cluster.settle();
         cluster.propose(1, "y");
         cluster.settle();
-        assertThat(cluster.node(0).status().role()).isEqualTo(Proposer.Role.FOLLOWER);
-        assertThat(cluster.node(1).status().role()).isEqualTo(Proposer.Role.LEADER);
+        assertThat(cluster.node(0).status().role()).isEqualTo(Role.FOLLOWER);
+        assertThat(cluster.node(1).status().role()).isEqualTo(Role.LEADER);
 
         // Node 0 gets a command while node 1 leads: it campaigns again (no master), and both commands land once.
         cluster.propose(0, "z");

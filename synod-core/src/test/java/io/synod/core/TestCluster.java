@@ -1,6 +1,5 @@
 package io.synod.core;
 
-import io.synod.core.election.NoMasterElection;
 import io.synod.core.message.Envelope;
 import io.synod.core.message.Message;
 import java.util.ArrayList;
@@ -10,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Predicate;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
@@ -26,6 +26,7 @@ final class TestCluster {
     final List<Envelope> inFlight = new ArrayList<>();
     final List<Envelope> sent = new ArrayList<>();
     private final UnaryOperator<NodeConfig.Builder> tune;
+    private final Function<NodeConfig, Node.Parts> parts;
     long now = 1_000;
 
     TestCluster(int size) {
@@ -33,7 +34,13 @@ final class TestCluster {
     }
 
     TestCluster(int size, UnaryOperator<NodeConfig.Builder> tune) {
+        this(size, tune, Node.Parts::production);
+    }
+
+    /** A cluster whose nodes are built with {@code parts} (a test election, say) instead of the production ones. */
+    TestCluster(int size, UnaryOperator<NodeConfig.Builder> tune, Function<NodeConfig, Node.Parts> parts) {
         this.tune = tune;
+        this.parts = parts;
         for (int id = 0; id < size; id++) {
             members.add(id);
         }
@@ -53,8 +60,7 @@ final class TestCluster {
         }
         NodeConfig config = tune.apply(NodeConfig.builder(id, members)).build();
         SplittableRandom random = new SplittableRandom(id * 7919L + disks.get(id).size());
-        Node node = new Node(config, state, random.split(),
-                new NoMasterElection(random.split(), config.backoffBaseMs(), config.backoffMaxMs()));
+        Node node = new Node(config, state, random.split(), parts.apply(config));
         nodes.put(id, node);
         applied.put(id, new ArrayList<>());
         step(id, Input.TICK);
@@ -159,11 +165,14 @@ final class TestCluster {
         return envelope -> type.isInstance(envelope.message());
     }
 
-    /** The payloads this node applied, in order, as strings (no-ops skipped). */
+    /** The client payloads this node applied, in order, as strings (no-ops and election commands skipped). */
     List<String> appliedPayloads(int id) {
         List<String> payloads = new ArrayList<>();
         for (LogEntry entry : applied.get(id)) {
             for (Command command : entry.value().commands()) {
+                if (!command.isClient()) {
+                    continue; // the Ready contract: election commands are not the state machine's
+                }
                 payloads.add(new String(command.payload()));
             }
         }

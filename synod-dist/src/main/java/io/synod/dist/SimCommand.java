@@ -50,8 +50,8 @@ final class SimCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--seeds must be at least 1");
         }
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-        int failed = SimRunner.run(fromSeed, seeds, steps == null ? Long.MAX_VALUE : steps, parseFaults(), Set.of(),
-                Set.of(), quiet, trace, out);
+        int failed = SimRunner.run(fromSeed, seeds, steps == null ? Long.MAX_VALUE : steps, parseFaults(), quiet,
+                trace, out);
         return failed == 0 ? 0 : 1;
     }
 

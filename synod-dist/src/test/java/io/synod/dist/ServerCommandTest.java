@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.synod.core.Command;
 import io.synod.core.Durable;
 import io.synod.core.Value;
-import io.synod.core.paxos.Ballot;
+import io.synod.core.Ballot;
 import io.synod.storage.DataDir;
 import io.synod.storage.Wal;
 import io.synod.storage.WalFormat;

@@ -12,13 +12,18 @@ import io.synod.core.message.CatchUpReply;
 import io.synod.core.message.CatchUpRequest;
 import io.synod.core.message.Commit;
 import io.synod.core.message.Envelope;
+import io.synod.core.message.LeaseAccepted;
+import io.synod.core.message.LeasePrepare;
+import io.synod.core.message.LeasePromise;
+import io.synod.core.message.LeasePropose;
+import io.synod.core.message.LeaseRelease;
 import io.synod.core.message.Message;
 import io.synod.core.message.Nack;
 import io.synod.core.message.Prepare;
 import io.synod.core.message.Promise;
 import io.synod.core.message.SnapshotChunk;
 import io.synod.core.message.SnapshotRequest;
-import io.synod.core.paxos.Ballot;
+import io.synod.core.Ballot;
 import io.synod.net.proto.Frame;
 import java.util.ArrayList;
 import java.util.List;
@@ -110,6 +115,25 @@ public final class MessageCodec {
                     .setOffset(m.offset())
                     .setTotalBytes(m.totalBytes())
                     .setData(wrap(m.data())));
+            case LeasePrepare m -> frame.setLeasePrepare(io.synod.net.proto.LeasePrepare.newBuilder()
+                    .setBallot(ballot(m.ballot())));
+            case LeasePromise m -> frame.setLeasePromise(io.synod.net.proto.LeasePromise.newBuilder()
+                    .setBallot(ballot(m.ballot()))
+                    .setGranted(m.granted())
+                    .setHolder(m.holder())
+                    .setLeaseMs(m.leaseMs()));
+            case LeasePropose m -> frame.setLeasePropose(io.synod.net.proto.LeasePropose.newBuilder()
+                    .setBallot(ballot(m.ballot()))
+                    .setHolder(m.holder())
+                    .setLeaseMs(m.leaseMs())
+                    .setFirstUnchosen(m.firstUnchosen()));
+            case LeaseAccepted m -> frame.setLeaseAccepted(io.synod.net.proto.LeaseAccepted.newBuilder()
+                    .setBallot(ballot(m.ballot()))
+                    .setGranted(m.granted())
+                    .setFirstUnchosen(m.firstUnchosen()));
+            case LeaseRelease m -> frame.setLeaseRelease(io.synod.net.proto.LeaseRelease.newBuilder()
+                    .setBallot(ballot(m.ballot()))
+                    .setHolder(m.holder()));
         }
         return frame.build();
     }
@@ -179,6 +203,26 @@ public final class MessageCodec {
                 io.synod.net.proto.SnapshotChunk m = frame.getSnapshotChunk();
                 yield new SnapshotChunk(m.getSnapshotSlot(), m.getOffset(), m.getTotalBytes(), m.getData().toByteArray());
             }
+            case LEASE_PREPARE -> new LeasePrepare(ballot(frame.getLeasePrepare().hasBallot(),
+                    frame.getLeasePrepare().getBallot()));
+            case LEASE_PROMISE -> {
+                io.synod.net.proto.LeasePromise m = frame.getLeasePromise();
+                yield new LeasePromise(ballot(m.hasBallot(), m.getBallot()), m.getGranted(), m.getHolder(),
+                        m.getLeaseMs());
+            }
+            case LEASE_PROPOSE -> {
+                io.synod.net.proto.LeasePropose m = frame.getLeasePropose();
+                yield new LeasePropose(ballot(m.hasBallot(), m.getBallot()), m.getHolder(), m.getLeaseMs(),
+                        m.getFirstUnchosen());
+            }
+            case LEASE_ACCEPTED -> {
+                io.synod.net.proto.LeaseAccepted m = frame.getLeaseAccepted();
+                yield new LeaseAccepted(ballot(m.hasBallot(), m.getBallot()), m.getGranted(), m.getFirstUnchosen());
+            }
+            case LEASE_RELEASE -> {
+                io.synod.net.proto.LeaseRelease m = frame.getLeaseRelease();
+                yield new LeaseRelease(ballot(m.hasBallot(), m.getBallot()), m.getHolder());
+            }
             case HELLO, PING -> throw new MalformedMessageException(frame.getBodyCase() + " is not a protocol message");
             case BODY_NOT_SET -> throw new MalformedMessageException("frame carries no message of a known type");
         };
@@ -199,7 +243,9 @@ public final class MessageCodec {
             builder.addCommands(io.synod.net.proto.Command.newBuilder()
                     .setOrigin(command.origin())
                     .setRequestId(command.requestId())
-                    .setPayload(wrap(command.payload())));
+                    .setPayload(wrap(command.payload()))
+                    .setKind(command.isClient() ? io.synod.net.proto.CommandKind.CLIENT
+                            : io.synod.net.proto.CommandKind.ELECTION));
         }
         return builder.build();
     }
@@ -211,7 +257,14 @@ public final class MessageCodec {
         }
         List<Command> commands = new ArrayList<>(value.getCommandsCount());
         for (io.synod.net.proto.Command command : value.getCommandsList()) {
-            commands.add(new Command(command.getOrigin(), command.getRequestId(), command.getPayload().toByteArray()));
+            Command.Kind kind = switch (command.getKind()) {
+                case CLIENT -> Command.Kind.CLIENT;
+                case ELECTION -> Command.Kind.ELECTION;
+                case UNRECOGNIZED -> throw new MalformedMessageException("unknown command kind "
+                        + command.getKindValue());
+            };
+            commands.add(new Command(kind, command.getOrigin(), command.getRequestId(),
+                    command.getPayload().toByteArray()));
         }
         return new Value(commands);
     }

@@ -9,13 +9,18 @@ import io.synod.core.message.AcceptedSlot;
 import io.synod.core.message.CatchUpReply;
 import io.synod.core.message.CatchUpRequest;
 import io.synod.core.message.Commit;
+import io.synod.core.message.LeaseAccepted;
+import io.synod.core.message.LeasePrepare;
+import io.synod.core.message.LeasePromise;
+import io.synod.core.message.LeasePropose;
+import io.synod.core.message.LeaseRelease;
 import io.synod.core.message.Message;
 import io.synod.core.message.Nack;
 import io.synod.core.message.Prepare;
 import io.synod.core.message.Promise;
 import io.synod.core.message.SnapshotChunk;
 import io.synod.core.message.SnapshotRequest;
-import io.synod.core.paxos.Ballot;
+import io.synod.core.Ballot;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -41,7 +46,13 @@ final class RandomMessages {
                 r -> new CatchUpRequest(r.anyLong()),
                 r -> new CatchUpReply(r.anyLong(), r.logEntries(), r.random.nextBoolean() ? -1 : r.anyLong()),
                 r -> new SnapshotRequest(r.anyLong(), r.anyLong()),
-                r -> new SnapshotChunk(r.anyLong(), r.anyLong(), r.anyLong(), r.bytes(4096)));
+                r -> new SnapshotChunk(r.anyLong(), r.anyLong(), r.anyLong(), r.bytes(4096)),
+                r -> new LeasePrepare(r.ballot()),
+                r -> new LeasePromise(r.ballot(), r.random.nextBoolean(), r.random.nextBoolean() ? -1 : r.anyInt(),
+                        r.anyLong()),
+                r -> new LeasePropose(r.ballot(), r.anyInt(), r.anyLong(), r.anyLong()),
+                r -> new LeaseAccepted(r.ballot(), r.random.nextBoolean(), r.anyLong()),
+                r -> new LeaseRelease(r.ballot(), r.anyInt()));
     }
 
     /** A random message of a random type. */
@@ -94,7 +105,8 @@ final class RandomMessages {
         List<Command> commands = new ArrayList<>();
         int count = 1 + random.nextInt(5);
         for (int i = 0; i < count; i++) {
-            commands.add(new Command(anyInt(), anyLong(), bytes(256)));
+            Command.Kind kind = random.nextInt(4) == 0 ? Command.Kind.ELECTION : Command.Kind.CLIENT;
+            commands.add(new Command(kind, anyInt(), anyLong(), bytes(256)));
         }
         return new Value(commands);
     }

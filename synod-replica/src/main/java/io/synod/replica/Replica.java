@@ -6,7 +6,6 @@ import io.synod.core.Invariants;
 import io.synod.core.LogEntry;
 import io.synod.core.Node;
 import io.synod.core.NodeStatus;
-import io.synod.core.PlantedBug;
 import io.synod.core.Ready;
 import io.synod.core.StateMachine;
 import io.synod.core.message.Envelope;
@@ -63,7 +62,6 @@ public final class Replica {
     private final RandomGenerator random;
     private final Options options;
     private final int self;
-    private final boolean sendBeforePersist;
 
     private final Map<Long, Consumer<Outcome>> waiting = new HashMap<>();
     private final ArrayDeque<Held> held = new ArrayDeque<>();
@@ -95,8 +93,7 @@ public final class Replica {
         this.random = random;
         this.options = options;
         this.self = node.config().nodeId();
-        this.sendBeforePersist = node.config().hasBug(PlantedBug.SEND_BEFORE_PERSIST);
-        long recoveredSnapshot = node.status().applied();
+        long recoveredSnapshot = node.status().handedOut();
         if (recoveredSnapshot > 0) {
             stateMachine.restore(storage.openSnapshot(recoveredSnapshot));
             appliedSlot = recoveredSnapshot;
@@ -216,9 +213,7 @@ public final class Replica {
                 syncedTicket = ticket;
             }
         }
-        // The planted bug lets outputs out at once, while the sync they depend on is still running.
-        long needed = sendBeforePersist ? syncedTicket : requestedTicket;
-        held.addLast(new Held(needed, ready));
+        held.addLast(new Held(requestedTicket, ready));
         release();
     }
 
@@ -262,6 +257,9 @@ public final class Replica {
         Invariants.check(entry.slot() == appliedSlot, "replica %d applying slot %d, expected %d",
                 self, entry.slot(), appliedSlot);
         for (Command command : entry.value().commands()) {
+            if (!command.isClient()) {
+                continue; // the election's own command: the node gave it to the election; not the state machine's
+            }
             byte[] result = stateMachine.apply(entry.slot(), command.payload());
             if (command.origin() == self) {
                 answer(command.requestId(), new Outcome.Applied(entry.slot(), result));

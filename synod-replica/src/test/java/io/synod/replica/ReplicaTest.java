@@ -5,13 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.synod.core.Durable;
 import io.synod.core.Node;
 import io.synod.core.NodeConfig;
-import io.synod.core.election.NoMasterElection;
 import io.synod.core.message.Accept;
 import io.synod.core.message.Accepted;
 import io.synod.core.message.Envelope;
 import io.synod.core.message.Prepare;
 import io.synod.core.message.Promise;
-import io.synod.core.paxos.Ballot;
+import io.synod.core.Ballot;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -51,7 +50,7 @@ class ReplicaTest {
     private Replica replica(int id) {
         NodeConfig config = NodeConfig.builder(id, List.of(0, 1, 2)).build();
         SplittableRandom random = new SplittableRandom(id);
-        Node node = new Node(config, storage.recover(), random.split(), new NoMasterElection(random.split(), 10, 100));
+        Node node = new Node(config, storage.recover(), random.split());
         return new Replica(node, storage, sent::add, new Recording(), random.split());
     }
 
@@ -91,7 +90,7 @@ class ReplicaTest {
         List<Outcome> outcomes = new ArrayList<>();
         NodeConfig config = NodeConfig.builder(0, List.of(0)).build();
         SplittableRandom random = new SplittableRandom(1);
-        Node node = new Node(config, immediate.recover(), random.split(), new NoMasterElection(random.split(), 10, 100));
+        Node node = new Node(config, immediate.recover(), random.split());
         Replica single = new Replica(node, immediate, sent::add, new Recording(), random.split());
         single.propose(1, "x".getBytes(), outcomes::add);
         single.propose(2, "y".getBytes(), outcomes::add);

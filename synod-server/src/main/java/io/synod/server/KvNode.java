@@ -5,7 +5,6 @@ import io.synod.core.Node;
 import io.synod.core.NodeConfig;
 import io.synod.core.NodeStatus;
 import io.synod.core.Value;
-import io.synod.core.election.NoMasterElection;
 import io.synod.core.message.Envelope;
 import io.synod.core.Invariants;
 import io.synod.kv.KvStateMachine;
@@ -98,9 +97,9 @@ final class KvNode implements NodeLoop.Body, KvService.Host {
         storage = WalStorage.open(disk, WalStorage.Options.defaults(), metrics.timedSync(syncThread),
                 snapshotThread, storageListener(), line -> LOG.info("storage: {}", line));
         DurableState recovered = storage.recover();
-        NodeConfig nodeConfig = NodeConfig.builder(config.nodeId(), List.copyOf(config.peers().keySet())).build();
-        Node node = new Node(nodeConfig, recovered, random.split(),
-                new NoMasterElection(random.split(), nodeConfig.backoffBaseMs(), nodeConfig.backoffMaxMs()));
+        NodeConfig nodeConfig = NodeConfig.builder(config.nodeId(), List.copyOf(config.peers().keySet()))
+                .election(config.election()).build();
+        Node node = new Node(nodeConfig, recovered, random.split());
         machine = new KvStateMachine();
         replica = new Replica(node, storage, transport, metrics.counting(machine), random.split(),
                 new Replica.Options(config.snapshotEverySlots(), config.retainSlots()));

@@ -44,8 +44,9 @@ final class Metrics {
     /**
      * @param status the node's latest published status, never null once the node has started (the last one known
      *     while it is read-only)
+     * @param applied the replica's applied slot (every slot below it is applied to the state machine)
      */
-    Metrics(int nodeId, Supplier<NodeStatus> status) {
+    Metrics(int nodeId, Supplier<NodeStatus> status, java.util.function.LongSupplier applied) {
         this.status = status;
         registry.config().commonTags("node", Integer.toString(nodeId));
         proposals = Counter.builder("synod_proposals").description("Commands proposed at this node")
@@ -59,7 +60,8 @@ final class Metrics {
                 .register(registry);
         statusGauge("synod_slots_committed", "Commit index: every slot below is known chosen",
                 NodeStatus::committed);
-        statusGauge("synod_slots_applied", "Every slot below is applied", NodeStatus::applied);
+        Gauge.builder("synod_slots_applied", applied, supplier -> supplier.getAsLong()).strongReference(true)
+                .description("Every slot below is applied to the state machine here").register(registry);
         statusGauge("synod_slots_first_retained", "Slots below were compacted into a snapshot",
                 NodeStatus::firstRetained);
         statusGauge("synod_pending_commands", "Commands waiting for a slot", NodeStatus::pendingCommands);

@@ -84,7 +84,7 @@ public final class SynodServer implements AutoCloseable {
         AtomicReference<SynodServer> self = new AtomicReference<>();
         AtomicReference<KvNode> nodeRef = new AtomicReference<>();
         Metrics metrics = new Metrics(config.nodeId(), () -> nodeRef.get() == null ? null
-                : nodeRef.get().publishedStatus());
+                : nodeRef.get().publishedStatus(), () -> nodeRef.get() == null ? 0 : nodeRef.get().appliedSlot());
         TransportConfig transportConfig = TransportConfig.builder(config.nodeId(), config.clusterId(),
                         config.peers())
                 .httpUrl(config.httpUrl())

@@ -2,7 +2,7 @@ package io.synod.sim;
 
 import io.synod.core.Durable;
 import io.synod.core.Value;
-import io.synod.core.paxos.Ballot;
+import io.synod.core.Ballot;
 import io.synod.kv.proto.KvCommand;
 import io.synod.replica.kv.KvRequest;
 import java.util.Arrays;

@@ -5,7 +5,6 @@ import io.synod.core.DurableState;
 import io.synod.core.Node;
 import io.synod.core.NodeConfig;
 import io.synod.core.StateMachine;
-import io.synod.core.election.NoMasterElection;
 import io.synod.kv.KvStateMachine;
 import io.synod.kv.KvStore;
 import io.synod.replica.kv.KvAnswer;
@@ -85,9 +84,8 @@ final class SimNode {
         Scenario scenario = sim.scenario;
         int expected = incarnation;
         try {
-            storage = WalStorage.open(disk, new WalStorage.Options(
-                            new Wal.Options(scenario.segmentBytes(), 64 << 20, sim.options.storageBugs()),
-                            sim.options.storageBugs()),
+            storage = WalStorage.open(sim.options.seams().disks().make(id, disk), new WalStorage.Options(
+                            new Wal.Options(scenario.segmentBytes(), 64 << 20, sim.options.seams().recordCheck())),
                     executor(expected, true), executor(expected, false), listener(expected), line -> { });
         } catch (CorruptionException corrupt) {
             dead = true;
@@ -109,13 +107,11 @@ final class SimNode {
                 .batching(scenario.maxBatchCommands(), 1 << 20)
                 .snapshotChunkBytes(scenario.snapshotChunkBytes())
                 .acceptBytesMax(scenario.acceptBytesMax())
-                .plantedBugs(sim.options.plantedBugs())
                 .build();
         SplittableRandom nodeRandom = random.split();
-        Node node = new Node(config, recovered, nodeRandom.split(),
-                new NoMasterElection(nodeRandom.split(), config.backoffBaseMs(), config.backoffMaxMs()));
+        Node node = new Node(config, recovered, nodeRandom.split(), sim.options.seams().parts().apply(config));
         store = new CheckedStore(id, sim.options.seams().stores().make(id, new KvStateMachine()), sim.checkers);
-        replica = new Replica(node, new CheckedStorage(storage), sim::send, store, nodeRandom.split(),
+        replica = new Replica(node, sim.options.seams().storages().make(id, new CheckedStorage(storage)), sim::send, store, nodeRandom.split(),
                 new Replica.Options(scenario.snapshotEverySlots(), scenario.retainSlots()));
         service = new KvService(new Host(), sim.options.seams().readOrdering().get(),
                 new KvService.Options(SERVICE_TIMEOUT_MS, 10_000));
@@ -304,12 +300,10 @@ final class SimNode {
         });
     }
 
-    /** The node's storage as the replica sees it: every append and sync is shown to the checkers. */
-    private final class CheckedStorage implements Storage {
-        private final WalStorage delegate;
-
+    /** The node's storage as the checkers see it: every append and sync is shown to them. */
+    private final class CheckedStorage extends ForwardingStorage {
         CheckedStorage(WalStorage delegate) {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         @Override
@@ -329,41 +323,6 @@ final class SimNode {
                 claims.synced(ticket);
             }
             return done;
-        }
-
-        @Override
-        public DurableState recover() {
-            return delegate.recover();
-        }
-
-        @Override
-        public long saveSnapshot(long slot, StateMachine.Snapshot snapshot) {
-            return delegate.saveSnapshot(slot, snapshot);
-        }
-
-        @Override
-        public byte[] readSnapshot(long slot, long offset, int maxBytes) {
-            return delegate.readSnapshot(slot, offset, maxBytes);
-        }
-
-        @Override
-        public void writeSnapshotChunk(long slot, long offset, byte[] data) {
-            delegate.writeSnapshotChunk(slot, offset, data);
-        }
-
-        @Override
-        public boolean finishSnapshot(long slot, long totalBytes) {
-            return delegate.finishSnapshot(slot, totalBytes);
-        }
-
-        @Override
-        public StateMachine.SnapshotSource openSnapshot(long slot) {
-            return delegate.openSnapshot(slot);
-        }
-
-        @Override
-        public void compact(long retainFrom) {
-            delegate.compact(retainFrom);
         }
     }
 }

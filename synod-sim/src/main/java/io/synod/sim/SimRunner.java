@@ -1,7 +1,5 @@
 package io.synod.sim;
 
-import io.synod.core.PlantedBug;
-import io.synod.storage.StorageBug;
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.Set;
@@ -13,23 +11,13 @@ import java.util.Set;
 public final class SimRunner {
     private SimRunner() {}
 
-    /** For development: {@code SimRunner FROM COUNT [quiet]}. The product's entry point is {@code synod sim}. */
+    /** For development: {@code SimRunner FROM COUNT [q|trace]}. The product's entry point is {@code synod sim}. */
     public static void main(String[] args) {
         long from = Long.parseLong(args[0]);
         long count = Long.parseLong(args[1]);
         boolean quiet = args.length > 2 && args[2].equals("q");
         boolean trace = args.length > 2 && args[2].equals("trace");
-        Set<PlantedBug> bugs = Set.of();
-        Set<StorageBug> storageBugs = Set.of();
-        if (args.length > 3) {
-            try {
-                bugs = Set.of(PlantedBug.valueOf(args[3]));
-            } catch (IllegalArgumentException notCore) {
-                storageBugs = Set.of(StorageBug.valueOf(args[3]));
-            }
-        }
-        int failed = run(from, count, Long.MAX_VALUE, Set.of(Scenario.Fault.values()), bugs, storageBugs, quiet,
-                trace, System.out);
+        int failed = run(from, count, Long.MAX_VALUE, Set.of(Scenario.Fault.values()), quiet, trace, System.out);
         System.exit(failed == 0 ? 0 : 1);
     }
 
@@ -39,15 +27,14 @@ public final class SimRunner {
      * @return the number of failed seeds
      */
     public static int run(long fromSeed, long count, long maxSteps, Set<Scenario.Fault> faults,
-            Set<PlantedBug> bugs, Set<StorageBug> storageBugs, boolean quiet, boolean trace, PrintStream out) {
+            boolean quiet, boolean trace, PrintStream out) {
         int failed = 0;
         long started = System.nanoTime();
         long events = 0;
         long operations = 0;
         long checkNanos = 0;
         for (long seed = fromSeed; seed < fromSeed + count; seed++) {
-            Simulation.Options options = new Simulation.Options(seed, faults, maxSteps, bugs, storageBugs, Seams.REAL,
-                    trace ? out : null);
+            Simulation.Options options = new Simulation.Options(seed, faults, maxSteps, Seams.REAL, trace ? out : null);
             if (trace) {
                 out.println("seed " + seed + " scenario: " + new Simulation(options).scenario());
             }

@@ -1,13 +1,14 @@
 package io.synod.sim;
 
+import io.synod.core.Role;
 import io.synod.core.InvariantViolation;
 import io.synod.core.Node;
-import io.synod.core.PlantedBug;
 import io.synod.core.message.Accept;
 import io.synod.core.message.Accepted;
 import io.synod.core.message.CatchUpReply;
 import io.synod.core.message.CatchUpRequest;
 import io.synod.core.message.Commit;
+import io.synod.core.message.ElectionMessage;
 import io.synod.core.message.Envelope;
 import io.synod.core.message.Message;
 import io.synod.core.message.Nack;
@@ -22,7 +23,6 @@ import io.synod.sim.history.Answer;
 import io.synod.sim.history.Condition;
 import io.synod.sim.history.LinearizabilityChecker;
 import io.synod.sim.history.Operation;
-import io.synod.storage.StorageBug;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -46,33 +46,23 @@ import java.util.SplittableRandom;
  */
 public final class Simulation {
     /** What to run. {@code maxSteps} bounds the events of the safety phase. */
-    public record Options(long seed, Set<Scenario.Fault> faults, long maxSteps, Set<PlantedBug> plantedBugs,
-            Set<StorageBug> storageBugs, Seams seams, PrintStream trace) {
+    public record Options(long seed, Set<Scenario.Fault> faults, long maxSteps, Seams seams, PrintStream trace) {
         public static Options of(long seed) {
-            return new Options(seed, Set.of(Scenario.Fault.values()), Long.MAX_VALUE, Set.of(), Set.of(), Seams.REAL,
-                    null);
-        }
-
-        public Options withBugs(Set<PlantedBug> bugs) {
-            return new Options(seed, faults, maxSteps, bugs, storageBugs, seams, trace);
-        }
-
-        public Options withStorageBugs(Set<StorageBug> bugs) {
-            return new Options(seed, faults, maxSteps, plantedBugs, bugs, seams, trace);
+            return new Options(seed, Set.of(Scenario.Fault.values()), Long.MAX_VALUE, Seams.REAL, null);
         }
 
         /** Swaps parts of every node (a store decorator, a read strategy), for planted-bug tests. */
         public Options withSeams(Seams replaced) {
-            return new Options(seed, faults, maxSteps, plantedBugs, storageBugs, replaced, trace);
+            return new Options(seed, faults, maxSteps, replaced, trace);
         }
 
         public Options withMaxSteps(long steps) {
-            return new Options(seed, faults, steps, plantedBugs, storageBugs, seams, trace);
+            return new Options(seed, faults, steps, seams, trace);
         }
 
         /** Prints every event to {@code out} as it runs (for reading one seed's story). */
         public Options withTrace(PrintStream out) {
-            return new Options(seed, faults, maxSteps, plantedBugs, storageBugs, seams, out);
+            return new Options(seed, faults, maxSteps, seams, out);
         }
     }
 
@@ -443,7 +433,7 @@ public final class Simulation {
 
     private int currentLeader() {
         for (SimNode node : nodes) {
-            if (node.isUp() && node.replica.status().role() == Proposer.Role.LEADER) {
+            if (node.isUp() && node.replica.status().role() == Role.LEADER) {
                 return node.id;
             }
         }
@@ -505,6 +495,7 @@ public final class Simulation {
             case SnapshotRequest r -> "SnapshotRequest slot " + r.snapshotSlot() + " offset " + r.offset();
             case SnapshotChunk c -> "SnapshotChunk slot " + c.snapshotSlot() + " offset " + c.offset() + " of "
                     + c.totalBytes() + " len " + c.data().length;
+            case ElectionMessage e -> e.toString();
         };
         return envelope.from() + "->" + envelope.to() + " " + what;
     }

@@ -3,7 +3,7 @@ package io.synod.sim;
 import io.synod.core.Durable;
 import io.synod.core.DurableState;
 import io.synod.core.paxos.Acceptor;
-import io.synod.core.paxos.Ballot;
+import io.synod.core.Ballot;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -2,14 +2,19 @@ package io.synod.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.synod.core.PlantedBug;
+import io.synod.core.Node;
 import io.synod.sim.bugs.AnswersReadsLocally;
+import io.synod.sim.bugs.AppliesOneBehind;
 import io.synod.sim.bugs.DivergesOnNodeZero;
+import io.synod.sim.bugs.DropsPromises;
 import io.synod.sim.bugs.ForgetsIdempotencyOnRestore;
+import io.synod.sim.bugs.ForgetsToForce;
 import io.synod.sim.bugs.IgnoresFingerprint;
+import io.synod.sim.bugs.IgnoresPromisedValues;
+import io.synod.sim.bugs.ReportsSyncAtOnce;
+import io.synod.sim.bugs.SkipsDirectorySync;
 import io.synod.sim.bugs.VersionIsTheSlot;
-import io.synod.storage.StorageBug;
-import java.util.Set;
+import io.synod.storage.RecordCheck;
 import java.util.function.LongFunction;
 import org.junit.jupiter.api.Test;
 
@@ -33,69 +38,66 @@ class PlantedBugTest {
         throw new AssertionError("no seed in 1.." + SEED_BUDGET + " caught the planted bug");
     }
 
-    private static Simulation.Result withBug(PlantedBug bug) {
-        return firstFailure(seed -> Simulation.Options.of(seed).withBugs(Set.of(bug)));
+    private static Simulation.Result withSeams(Seams seams) {
+        return firstFailure(seed -> Simulation.Options.of(seed).withSeams(seams));
     }
+
+    /** A write-ahead log reader that trusts every record, damaged or not. */
+    private static final RecordCheck TRUSTS_EVERY_RECORD = (bytes, position, length, stored) -> true;
 
     @Test
     void anAcceptorThatForgetsItsPromiseAcrossARestartIsCaughtByAgreement() {
-        Simulation.Result result = withBug(PlantedBug.FORGET_PROMISE_ON_RESTART);
+        Simulation.Result result = withSeams(Seams.REAL.withStorages((node, real) -> new DropsPromises(real)));
         assertThat(result.checker()).isEqualTo("agreement");
     }
 
     @Test
     void aProposerThatIgnoresAcceptedValuesInPromisesIsCaughtByAgreement() {
-        Simulation.Result result = withBug(PlantedBug.IGNORE_PROMISED_VALUES);
-        assertThat(result.checker()).isEqualTo("agreement");
-        assertThat(result.message()).contains("two values chosen");
+        Simulation.Result result = withSeams(Seams.REAL.withParts(
+                config -> Node.Parts.production(config).withRecovery(new IgnoresPromisedValues())));
+        assertThat(result.checker()).isIn("agreement", "invariant");
+        assertThat(result.message()).contains("two values");
     }
 
     @Test
-    void aLearnerThatAppliesOutOfOrderIsCaught() {
-        Simulation.Result result = withBug(PlantedBug.APPLY_OUT_OF_ORDER);
-        assertThat(result.checker()).isIn("invariant", "replica-consistency");
+    void aStoreThatAppliesOutOfStepWithTheLogIsCaught() {
+        Simulation.Result result = withSeams(Seams.REAL.withStores(AppliesOneBehind::new));
+        assertThat(result.checker()).isIn("replica-consistency", "linearizability", "exactly-once");
     }
 
     @Test
     void aNodeThatSendsBeforeItPersistsIsCaughtByDurability() {
-        Simulation.Result result = withBug(PlantedBug.SEND_BEFORE_PERSIST);
+        Simulation.Result result = withSeams(Seams.REAL.withStorages((node, real) -> new ReportsSyncAtOnce(real)));
         assertThat(result.checker()).isEqualTo("durability");
         assertThat(result.message()).contains("no majority has durably accepted");
     }
 
-    private static Simulation.Result withStorageBug(StorageBug bug) {
-        return firstFailure(seed -> Simulation.Options.of(seed).withStorageBugs(Set.of(bug)));
-    }
-
     @Test
     void aStorageThatAcknowledgesBeforeItsFsyncIsCaughtByDurability() {
-        Simulation.Result result = withStorageBug(StorageBug.ACK_BEFORE_FSYNC);
+        Simulation.Result result = withSeams(Seams.REAL.withDisks((node, real) -> new ForgetsToForce(real)));
         assertThat(result.checker()).isEqualTo("durability");
     }
 
     @Test
     void aStorageThatSkipsTheDirectorySyncIsCaughtByDurability() {
-        Simulation.Result result = withStorageBug(StorageBug.SKIP_DIRECTORY_SYNC);
+        Simulation.Result result = withSeams(Seams.REAL.withDisks((node, real) -> new SkipsDirectorySync(real)));
         assertThat(result.checker()).isEqualTo("durability");
     }
 
     @Test
     void aStorageThatTrustsRecordsWithoutTheirChecksumIsCaught() {
-        Simulation.Result result = withStorageBug(StorageBug.IGNORE_CHECKSUM);
+        Simulation.Result result = withSeams(Seams.REAL.withRecordCheck(TRUSTS_EVERY_RECORD));
         assertThat(result.checker()).isIn("agreement", "durability", "replica-consistency", "invariant");
     }
 
     @Test
     void withChecksumsBitRotOnlyStopsTheDamagedNode() {
         // The same seeds with the checksum checked: bit rot makes a node refuse to start, and nothing else breaks.
-        Simulation.Result buggy = withStorageBug(StorageBug.IGNORE_CHECKSUM);
+        Simulation.Result buggy = withSeams(Seams.REAL.withRecordCheck(TRUSTS_EVERY_RECORD));
         Simulation.Result sound = new Simulation(Simulation.Options.of(buggy.seed())).run();
         assertThat(sound.passed()).as("seed %d without the bug: %s", buggy.seed(), sound.message()).isTrue();
     }
 
-    private static Simulation.Result withSeams(Seams seams) {
-        return firstFailure(seed -> Simulation.Options.of(seed).withSeams(seams));
-    }
 
     @Test
     void aNondeterministicStateMachineIsCaughtByReplicaConsistency() {
@@ -140,9 +142,11 @@ class PlantedBugTest {
 
     @Test
     void everyFailureNamesItsSeedAndReplaysExactly() {
-        Simulation.Result first = withBug(PlantedBug.IGNORE_PROMISED_VALUES);
+        Seams ignoresPromisedValues = Seams.REAL.withParts(
+                config -> Node.Parts.production(config).withRecovery(new IgnoresPromisedValues()));
+        Simulation.Result first = withSeams(ignoresPromisedValues);
         Simulation.Result replay = new Simulation(
-                Simulation.Options.of(first.seed()).withBugs(Set.of(PlantedBug.IGNORE_PROMISED_VALUES))).run();
+                Simulation.Options.of(first.seed()).withSeams(ignoresPromisedValues)).run();
         assertThat(replay.checker()).isEqualTo(first.checker());
         assertThat(replay.message()).isEqualTo(first.message());
         assertThat(replay.traceHash()).isEqualTo(first.traceHash());

@@ -29,6 +29,12 @@ public class ForwardingDisk implements Disk {
     protected void beforeForce(String file) throws IOException {
     }
 
+    /** Forces {@code file} (named {@code name}): runs {@link #beforeForce}, then forces it. */
+    protected void force(String name, DiskFile file) throws IOException {
+        beforeForce(name);
+        file.force();
+    }
+
     @Override
     public DiskFile open(String name) throws IOException {
         return new ForwardingFile(name, delegate.open(name));
@@ -95,8 +101,7 @@ public class ForwardingDisk implements Disk {
 
         @Override
         public void force() throws IOException {
-            beforeForce(name);
-            file.force();
+            ForwardingDisk.this.force(name, file);
         }
 
         @Override

@@ -38,14 +38,12 @@ public final class SnapshotStore {
     }
 
     private final Disk disk;
-    private final Set<StorageBug> bugs;
     private volatile Newest newest = Newest.NONE;
     private Disk.DiskFile receiving;
     private long receivingSlot = -1;
 
-    private SnapshotStore(Disk disk, Set<StorageBug> bugs) {
+    private SnapshotStore(Disk disk) {
         this.disk = disk;
-        this.bugs = bugs;
     }
 
     /**
@@ -53,8 +51,8 @@ public final class SnapshotStore {
      *
      * @throws CorruptionException if the newest snapshot is damaged
      */
-    public static SnapshotStore open(Disk disk, Set<StorageBug> bugs, Consumer<String> log) throws IOException {
-        SnapshotStore store = new SnapshotStore(disk, bugs);
+    public static SnapshotStore open(Disk disk, Consumer<String> log) throws IOException {
+        SnapshotStore store = new SnapshotStore(disk);
         long best = -1;
         for (String name : disk.list()) {
             if (name.startsWith(PREFIX) && (name.endsWith(".tmp") || name.endsWith(".recv"))) {
@@ -118,9 +116,7 @@ public final class SnapshotStore {
             return;
         }
         disk.rename(temporary, fileName(slot));
-        if (!bugs.contains(StorageBug.SKIP_DIRECTORY_SYNC)) {
-            disk.syncDirectory();
-        }
+        disk.syncDirectory();
         Newest previous = newest;
         newest = new Newest(slot, size);
         if (previous.slot() > 0) {

@@ -1,7 +1,7 @@
 package io.synod.storage;
 
 import io.synod.core.Durable;
-import io.synod.core.paxos.Ballot;
+import io.synod.core.Ballot;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
@@ -28,11 +28,15 @@ public final class Wal implements AutoCloseable {
     /**
      * @param segmentBytes roll to a new segment once the active one is this big
      * @param maxRecordBytes the largest record payload the log accepts (larger lengths are damage)
-     * @param bugs planted bugs, for tests only
+     * @param check how recovery tells an intact record from a damaged one ({@link RecordCheck#CRC32C})
      */
-    public record Options(long segmentBytes, int maxRecordBytes, Set<StorageBug> bugs) {
+    public record Options(long segmentBytes, int maxRecordBytes, RecordCheck check) {
+        public Options(long segmentBytes, int maxRecordBytes) {
+            this(segmentBytes, maxRecordBytes, RecordCheck.CRC32C);
+        }
+
         public static Options defaults() {
-            return new Options(64L << 20, 64 << 20, Set.of());
+            return new Options(64L << 20, 64 << 20);
         }
     }
 
@@ -227,7 +231,7 @@ public final class Wal implements AutoCloseable {
         segments.addLast(new Segment(index, file));
         activeSize = file.size();
         unforced.add(file);
-        directoryDirty = !options.bugs().contains(StorageBug.SKIP_DIRECTORY_SYNC);
+        directoryDirty = true;
     }
 
     /** Captures what the next sync must do to make everything appended so far durable. Writer thread only. */

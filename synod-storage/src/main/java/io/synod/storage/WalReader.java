@@ -1,7 +1,7 @@
 package io.synod.storage;
 
 import io.synod.core.Durable;
-import io.synod.core.paxos.Ballot;
+import io.synod.core.Ballot;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -174,11 +174,8 @@ final class WalReader {
         if ((long) position + WalFormat.RECORD_HEADER_BYTES + length > bytes.length) {
             return "record runs past the end of the file";
         }
-        if (options.bugs().contains(StorageBug.IGNORE_CHECKSUM)) {
-            return null;
-        }
         int stored = buffer.getInt(position + 5);
-        if (stored != WalFormat.computedChecksum(bytes, position, length)) {
+        if (!options.check().intact(bytes, position, length, stored)) {
             return "checksum mismatch";
         }
         return null;

@@ -42,11 +42,10 @@ public final class WalStorage implements Storage, AutoCloseable {
 
     /**
      * @param wal segment size and record bound
-     * @param bugs planted bugs, for tests only
      */
-    public record Options(Wal.Options wal, Set<StorageBug> bugs) {
+    public record Options(Wal.Options wal) {
         public static Options defaults() {
-            return new Options(Wal.Options.defaults(), Set.of());
+            return new Options(Wal.Options.defaults());
         }
     }
 
@@ -57,7 +56,6 @@ public final class WalStorage implements Storage, AutoCloseable {
     private final Executor snapshotExecutor;
     private final Listener listener;
     private final Consumer<String> log;
-    private final Set<StorageBug> bugs;
     private DurableState recovered;
     /** Guards the log between the loop thread (appends) and the sync thread (capturing a round's sync point). */
     private final Object walLock = new Object();
@@ -65,7 +63,7 @@ public final class WalStorage implements Storage, AutoCloseable {
     private boolean roundQueued;
 
     private WalStorage(Disk disk, Wal wal, SnapshotStore snapshots, Executor syncExecutor, Executor snapshotExecutor,
-            Listener listener, Consumer<String> log, Set<StorageBug> bugs, DurableState recovered) {
+            Listener listener, Consumer<String> log, DurableState recovered) {
         this.disk = disk;
         this.wal = wal;
         this.snapshots = snapshots;
@@ -73,7 +71,6 @@ public final class WalStorage implements Storage, AutoCloseable {
         this.snapshotExecutor = snapshotExecutor;
         this.listener = listener;
         this.log = log;
-        this.bugs = bugs;
         this.recovered = recovered;
     }
 
@@ -87,14 +84,13 @@ public final class WalStorage implements Storage, AutoCloseable {
      */
     public static WalStorage open(Disk disk, Options options, Executor syncExecutor, Executor snapshotExecutor,
             Listener listener, Consumer<String> log) throws IOException {
-        Set<StorageBug> bugs = options.bugs();
-        Wal.Options walOptions = new Wal.Options(options.wal().segmentBytes(), options.wal().maxRecordBytes(), bugs);
-        SnapshotStore snapshots = SnapshotStore.open(disk, bugs, log);
+        Wal.Options walOptions = options.wal();
+        SnapshotStore snapshots = SnapshotStore.open(disk, log);
         DurableState state = DurableState.empty();
         SnapshotStore.Newest newest = snapshots.newest();
         state.startAfterSnapshot(newest.slot(), newest.bytes());
         Wal wal = Wal.open(disk, walOptions, state::replay, log);
-        return new WalStorage(disk, wal, snapshots, syncExecutor, snapshotExecutor, listener, log, bugs, state);
+        return new WalStorage(disk, wal, snapshots, syncExecutor, snapshotExecutor, listener, log, state);
     }
 
     @Override
@@ -113,7 +109,7 @@ public final class WalStorage implements Storage, AutoCloseable {
 
     @Override
     public boolean sync(long ticket) {
-        if (syncExecutor != null && !bugs.contains(StorageBug.ACK_BEFORE_FSYNC)) {
+        if (syncExecutor != null) {
             synchronized (walLock) {
                 requestedTicket = Math.max(requestedTicket, ticket);
                 if (roundQueued) {
@@ -127,13 +123,6 @@ public final class WalStorage implements Storage, AutoCloseable {
         Wal.SyncPoint point;
         synchronized (walLock) {
             point = wal.syncPoint();
-        }
-        if (bugs.contains(StorageBug.ACK_BEFORE_FSYNC)) {
-            // Planted bug: report the records durable now, force them some time later.
-            if (syncExecutor != null) {
-                syncExecutor.execute(() -> runQuietly(point));
-            }
-            return true;
         }
         run(point);
         return true;
@@ -163,14 +152,6 @@ public final class WalStorage implements Storage, AutoCloseable {
             point.run();
         } catch (IOException failure) {
             throw new StorageFailure("fsync failed in " + disk.describe() + ": " + failure.getMessage(), failure);
-        }
-    }
-
-    private void runQuietly(Wal.SyncPoint point) {
-        try {
-            point.run();
-        } catch (IOException ignored) {
-            // The planted bug already told everyone the records were durable.
         }
     }
 

@@ -28,8 +28,7 @@ public final class CrashWriter {
         long[] lastSlotOfTicket = new long[1 << 20];
         try (DataDir dataDir = DataDir.open(directory, "crash-test", 1)) {
             WalStorage storage = WalStorage.open(dataDir.disk(),
-                    new WalStorage.Options(new Wal.Options(256 * 1024, 1 << 20, java.util.Set.of()),
-                            java.util.Set.of()),
+                    new WalStorage.Options(new Wal.Options(256 * 1024, 1 << 20)),
                     syncThread, null, new WalStorage.Listener() {
                         @Override
                         public void synced(long ticket) {

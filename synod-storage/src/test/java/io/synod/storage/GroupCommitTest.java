@@ -51,7 +51,7 @@ class GroupCommitTest {
     @Test
     void aFailedSyncFailsThatRoundAndEveryLaterAppend() throws Exception {
         FaultyDisk disk = new FaultyDisk(new NioDisk(directory));
-        try (Wal wal = Wal.open(disk, new Wal.Options(1 << 20, 1 << 20, Set.of()), r -> { }, l -> { });
+        try (Wal wal = Wal.open(disk, new Wal.Options(1 << 20, 1 << 20), r -> { }, l -> { });
                 GroupCommit commit = new GroupCommit(wal, 64)) {
             commit.append(Records.chosen(1)).get(10, TimeUnit.SECONDS);
             disk.failNextForce = true;

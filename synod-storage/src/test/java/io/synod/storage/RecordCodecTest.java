@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.synod.core.Command;
 import io.synod.core.Durable;
 import io.synod.core.Value;
-import io.synod.core.paxos.Ballot;
+import io.synod.core.Ballot;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -23,6 +23,23 @@ class RecordCodecTest {
             Durable decoded = RecordCodec.decode(RecordCodec.type(record), RecordCodec.encode(record));
             assertThat(decoded).isEqualTo(record);
         }
+    }
+
+    @Test
+    void electionCommandsKeepTheirKindAndClientOnlyValuesKeepTheOriginalLayout() {
+        io.synod.core.Value mixed = io.synod.core.Value.of(
+                new io.synod.core.Command(io.synod.core.Command.Kind.ELECTION, 1, 7, new byte[] {1, 2}),
+                new io.synod.core.Command(2, 8, new byte[] {3}));
+        Durable chosen = new Durable.Chosen(4, mixed);
+        assertThat(RecordCodec.type(chosen)).isEqualTo(RecordCodec.CHOSEN_WITH_KINDS);
+        Durable decoded = RecordCodec.decode(RecordCodec.type(chosen), RecordCodec.encode(chosen));
+        assertThat(decoded).isEqualTo(chosen);
+        assertThat(((Durable.Chosen) decoded).value().commands().get(0).kind())
+                .isEqualTo(io.synod.core.Command.Kind.ELECTION);
+
+        Durable clientOnly = new Durable.Chosen(4, io.synod.core.Value.of(new io.synod.core.Command(2, 8, new byte[] {3})));
+        assertThat(RecordCodec.type(clientOnly)).isEqualTo(RecordCodec.CHOSEN);
+        assertThat(RecordCodec.encode(clientOnly)).hasSize(8 + 4 + 4 + 8 + 4 + 1);
     }
 
     @Test

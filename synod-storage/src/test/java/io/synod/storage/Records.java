@@ -3,7 +3,7 @@ package io.synod.storage;
 import io.synod.core.Command;
 import io.synod.core.Durable;
 import io.synod.core.Value;
-import io.synod.core.paxos.Ballot;
+import io.synod.core.Ballot;
 import java.nio.charset.StandardCharsets;
 
 /** Test records whose content follows from their slot, so a reader can tell an intact record from a damaged one. */

@@ -97,7 +97,7 @@ class SigkillTest {
         List<Durable> records = new ArrayList<>();
         List<String> log = new ArrayList<>();
         try (DataDir dataDir = DataDir.open(directory, "crash-test", 1);
-                Wal wal = Wal.open(dataDir.disk(), new Wal.Options(256 * 1024, 1 << 20, Set.of()), records::add,
+                Wal wal = Wal.open(dataDir.disk(), new Wal.Options(256 * 1024, 1 << 20), records::add,
                         log::add)) {
             assertThat(log).as("at most one torn tail to cut").hasSizeLessThanOrEqualTo(1);
         }

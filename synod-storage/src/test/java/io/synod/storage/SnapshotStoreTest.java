@@ -23,7 +23,7 @@ class SnapshotStoreTest {
     private final List<String> log = new ArrayList<>();
 
     private SnapshotStore open() throws IOException {
-        return SnapshotStore.open(new NioDisk(directory), Set.of(), log::add);
+        return SnapshotStore.open(new NioDisk(directory), log::add);
     }
 
     private static StateMachine.Snapshot text(String body) {
@@ -73,7 +73,7 @@ class SnapshotStoreTest {
         SnapshotStore source = open();
         long size = source.save(40, text("x".repeat(5_000)));
         Path other = Files.createDirectory(directory.resolve("other"));
-        SnapshotStore target = SnapshotStore.open(new NioDisk(other), Set.of(), log::add);
+        SnapshotStore target = SnapshotStore.open(new NioDisk(other), log::add);
         for (long offset = 0; offset < size; offset += 1_000) {
             target.receive(40, offset, source.read(40, offset, 1_000));
         }
@@ -86,7 +86,7 @@ class SnapshotStoreTest {
         SnapshotStore source = open();
         long size = source.save(40, text("y".repeat(3_000)));
         Path other = Files.createDirectory(directory.resolve("other"));
-        SnapshotStore target = SnapshotStore.open(new NioDisk(other), Set.of(), log::add);
+        SnapshotStore target = SnapshotStore.open(new NioDisk(other), log::add);
         target.save(12, text("old"));
         byte[] all = source.read(40, 0, (int) size);
         all[100] ^= 1;
@@ -101,7 +101,7 @@ class SnapshotStoreTest {
         SnapshotStore source = open();
         long size = source.save(8, text("older"));
         Path other = Files.createDirectory(directory.resolve("other"));
-        SnapshotStore target = SnapshotStore.open(new NioDisk(other), Set.of(), log::add);
+        SnapshotStore target = SnapshotStore.open(new NioDisk(other), log::add);
         target.save(30, text("newer"));
         target.receive(8, 0, source.read(8, 0, (int) size));
         assertThat(target.finishReceive(8, size, log::add)).isTrue();

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.synod.core.Durable;
 import io.synod.core.DurableState;
-import io.synod.core.paxos.Ballot;
+import io.synod.core.Ballot;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

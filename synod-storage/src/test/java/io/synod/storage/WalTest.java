@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.synod.core.Durable;
-import io.synod.core.paxos.Ballot;
+import io.synod.core.Ballot;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -26,7 +26,7 @@ class WalTest {
 
     private Wal open(long segmentBytes) throws IOException {
         replayed.clear();
-        return Wal.open(new NioDisk(directory), new Wal.Options(segmentBytes, 1 << 20, Set.of()), replayed::add,
+        return Wal.open(new NioDisk(directory), new Wal.Options(segmentBytes, 1 << 20), replayed::add,
                 log::add);
     }
 

@@ -1,5 +1,8 @@
 package io.synod.core.election;
 
+import io.synod.core.Ballot;
+import io.synod.core.Command;
+import io.synod.core.message.ElectionMessage;
 import java.util.random.RandomGenerator;
 
 /**
@@ -7,6 +10,8 @@ import java.util.random.RandomGenerator;
  * off for a random time within a window that doubles after every collision and resets after a success (seed 003,
  * resolution strategy; seed 004, "Liveness and Dueling Proposers"). Success means a value it proposed was chosen,
  * not merely winning phase 1: nodes that keep winning phase 1 and losing the slots right after are still duelling.
+ *
+ * <p>It has no messages, no commands of its own and no lease: nobody is master and nobody reads locally.
  */
 public final class NoMasterElection implements Election {
     private final RandomGenerator random;
@@ -33,6 +38,31 @@ public final class NoMasterElection implements Election {
     @Override
     public String name() {
         return "none";
+    }
+
+    @Override
+    public void onMessage(int from, ElectionMessage message, long nowMs) {
+        // This election has no messages of its own; a peer running another election sent this. Ignore it.
+    }
+
+    @Override
+    public void tick(long nowMs) {
+        // No timers: the backoff is read by mayCampaign.
+    }
+
+    @Override
+    public long wakeAtMs() {
+        return Long.MAX_VALUE;
+    }
+
+    @Override
+    public boolean allowsPrepare(int from, Ballot ballot, long nowMs) {
+        return true;
+    }
+
+    @Override
+    public void onChosen(long slot, Command command, long nowMs) {
+        // This election proposes nothing.
     }
 
     @Override
@@ -67,8 +97,8 @@ public final class NoMasterElection implements Election {
     }
 
     @Override
-    public int master(long nowMs) {
-        return NO_MASTER;
+    public Mastership mastership(long nowMs) {
+        return Mastership.NONE;
     }
 
     /** The current backoff window, for tests and status. */

@@ -1,7 +1,7 @@
 package io.synod.core.message;
 
 import io.synod.core.Value;
-import io.synod.core.paxos.Ballot;
+import io.synod.core.Ballot;
 
 /**
  * Phase 2a: accept {@code value} for {@code slot} in {@code ballot}.

@@ -1,6 +1,6 @@
 package io.synod.core.message;
 
-import io.synod.core.paxos.Ballot;
+import io.synod.core.Ballot;
 
 /** Phase 2b: the sender accepted, durably, the value proposed for {@code slot} in {@code ballot}. */
 public record Accepted(Ballot ballot, long slot) implements Message {}

@@ -1,7 +1,7 @@
 package io.synod.core.message;
 
 import io.synod.core.Value;
-import io.synod.core.paxos.Ballot;
+import io.synod.core.Ballot;
 
 /**
  * What an acceptor reports about one slot in a {@link Promise}: the value it accepted and the ballot it accepted it in.

@@ -1,6 +1,6 @@
 package io.synod.core.message;
 
-import io.synod.core.paxos.Ballot;
+import io.synod.core.Ballot;
 
 /**
  * Commit news from a leader, sent after slots are chosen and as a heartbeat: every slot below {@code chosenBelow} that

@@ -1,6 +1,6 @@
 package io.synod.core.message;
 
-import io.synod.core.paxos.Ballot;
+import io.synod.core.Ballot;
 
 /**
  * A refusal: the sender has promised {@code promised}, which is above the {@code rejected} ballot of a Prepare or an

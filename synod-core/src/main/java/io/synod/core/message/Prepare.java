@@ -1,6 +1,6 @@
 package io.synod.core.message;
 
-import io.synod.core.paxos.Ballot;
+import io.synod.core.Ballot;
 
 /**
  * Phase 1a for every slot at or above {@code fromSlot} at once (leader mode, seed 004 "Multi-Paxos"): the proposer asks

@@ -1,6 +1,6 @@
 package io.synod.core.message;
 
-import io.synod.core.paxos.Ballot;
+import io.synod.core.Ballot;
 import java.util.List;
 
 /**

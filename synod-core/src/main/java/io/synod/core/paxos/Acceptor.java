@@ -1,5 +1,6 @@
 package io.synod.core.paxos;
 
+import io.synod.core.Ballot;
 import io.synod.core.Durable;
 import io.synod.core.Invariants;
 import io.synod.core.Value;

@@ -12,23 +12,22 @@ import java.util.Map;
 /**
  * What this node knows to be chosen, and how far it has handed values out to be applied.
  *
- * <p>Three indexes, always {@code firstRetained <= applied <= committed}:
+ * <p>Three indexes, always {@code firstRetained <= handedOut <= committed}:
  * <ul>
  *   <li>{@code committed}: the commit index. Every slot below it is known chosen; slot {@code committed} is not.</li>
- *   <li>{@code applied}: every slot below it has been handed to the state machine, in slot order.</li>
+ *   <li>{@code handedOut}: every slot below it has been handed out in a Ready to be applied, in slot order (whether
+ *       the replica has applied it yet is the replica's business).</li>
  *   <li>{@code firstRetained}: chosen values below it are no longer held in memory (compacted).</li>
  * </ul>
- * Values may be learned out of order (above {@code committed}); they are applied only once every slot below is known.
+ * Values may be learned out of order (above {@code committed}); they are handed out only once every slot below is known.
  */
 public final class Learner {
     private final Outbox outbox;
     private final Map<Long, Value> chosen = new HashMap<>();
     private long committed;
-    private long applied;
+    private long handedOut;
     private long firstRetained;
     private long highestKnown = -1;
-    private final boolean applyOutOfOrder;
-    private final List<LogEntry> learnedOutOfOrder = new ArrayList<>();
     private Listener listener = (slot, value) -> {};
 
     /** Told of every value the learner learns for the first time, however it was learned. */
@@ -37,12 +36,11 @@ public final class Learner {
         void learned(long slot, Value value);
     }
 
-    public Learner(Outbox outbox, long snapshotSlot, Map<Long, Value> recovered, boolean applyOutOfOrder) {
+    public Learner(Outbox outbox, long snapshotSlot, Map<Long, Value> recovered) {
         this.outbox = outbox;
         this.committed = snapshotSlot;
-        this.applied = snapshotSlot;
+        this.handedOut = snapshotSlot;
         this.firstRetained = snapshotSlot;
-        this.applyOutOfOrder = applyOutOfOrder;
         for (Map.Entry<Long, Value> entry : recovered.entrySet()) {
             if (entry.getKey() >= snapshotSlot) {
                 remember(entry.getKey(), entry.getValue());
@@ -68,9 +66,6 @@ public final class Learner {
         Invariants.check(slot >= committed, "slot %d below commit index %d has no value", slot, committed);
         remember(slot, value);
         outbox.persist(new Durable.Chosen(slot, value));
-        if (applyOutOfOrder) {
-            learnedOutOfOrder.add(new LogEntry(slot, value));
-        }
         advanceCommitted();
         listener.learned(slot, value);
         return true;
@@ -104,8 +99,8 @@ public final class Learner {
         return committed;
     }
 
-    public long applied() {
-        return applied;
+    public long handedOut() {
+        return handedOut;
     }
 
     public long firstRetained() {
@@ -117,30 +112,23 @@ public final class Learner {
         return Math.max(highestKnown, committed - 1);
     }
 
-    /** Values ready to be applied, in slot order: slots from {@code applied} up to {@code committed}. */
+    /** Values ready to be handed out, in slot order: slots from {@code handedOut} up to {@code committed}. */
     public List<LogEntry> toApply() {
-        if (applyOutOfOrder) {
-            return List.copyOf(learnedOutOfOrder);
-        }
-        List<LogEntry> entries = new ArrayList<>((int) Math.min(committed - applied, 1024));
-        for (long slot = applied; slot < committed; slot++) {
+        List<LogEntry> entries = new ArrayList<>((int) Math.min(committed - handedOut, 1024));
+        for (long slot = handedOut; slot < committed; slot++) {
             entries.add(new LogEntry(slot, chosen.get(slot)));
         }
         return entries;
     }
 
-    /** The caller applied everything {@link #toApply()} returned. */
-    public void markApplied(List<LogEntry> handedOut) {
-        if (applyOutOfOrder) {
-            learnedOutOfOrder.clear();
-            applied = committed;
-            return;
+    /** Everything {@link #toApply()} returned was handed out in a Ready. */
+    public void markHandedOut(List<LogEntry> entries) {
+        for (LogEntry entry : entries) {
+            Invariants.check(entry.slot() == handedOut, "slot %d handed out of order, expected %d", entry.slot(),
+                    handedOut);
+            handedOut++;
         }
-        for (LogEntry entry : handedOut) {
-            Invariants.check(entry.slot() == applied, "applied slot %d out of order, expected %d", entry.slot(), applied);
-            applied++;
-        }
-        Invariants.check(applied <= committed, "applied %d beyond commit index %d", applied, committed);
+        Invariants.check(handedOut <= committed, "handedOut %d beyond commit index %d", handedOut, committed);
     }
 
     /**
@@ -163,26 +151,25 @@ public final class Learner {
 
     /**
      * A snapshot covering every slot below {@code slot} was installed: the state machine now holds their effect, so
-     * they count as committed and applied, and their values are forgotten. Values known above it are kept.
+     * they count as committed and handed out, and their values are forgotten. Values known above it are kept.
      */
     public void installSnapshot(long slot) {
-        Invariants.check(slot > applied, "snapshot at %d does not move past applied %d", slot, applied);
+        Invariants.check(slot > handedOut, "snapshot at %d does not move past handedOut %d", slot, handedOut);
         for (long s = firstRetained; s < Math.min(slot, highestKnown() + 1); s++) {
             chosen.remove(s);
         }
         firstRetained = slot;
-        applied = slot;
+        handedOut = slot;
         committed = Math.max(committed, slot);
-        learnedOutOfOrder.removeIf(entry -> entry.slot() < slot);
         advanceCommitted();
     }
 
     /**
-     * Forgets chosen values below {@code slot}, which must not exceed the applied index. Called when the log is
+     * Forgets chosen values below {@code slot}, which must not exceed the handed-out index. Called when the log is
      * compacted; a peer that needs those slots must get a snapshot instead.
      */
     public void compactBelow(long slot) {
-        Invariants.check(slot <= applied, "cannot compact below %d: only %d applied", slot, applied);
+        Invariants.check(slot <= handedOut, "cannot compact below %d: only %d handed out", slot, handedOut);
         for (long s = firstRetained; s < slot; s++) {
             chosen.remove(s);
         }

@@ -1,9 +1,10 @@
 package io.synod.core.paxos;
 
+import io.synod.core.Ballot;
 import io.synod.core.Command;
 import io.synod.core.Invariants;
 import io.synod.core.NodeConfig;
-import io.synod.core.PlantedBug;
+import io.synod.core.Role;
 import io.synod.core.Value;
 import io.synod.core.election.Election;
 import io.synod.core.message.Accept;
@@ -11,30 +12,52 @@ import io.synod.core.message.AcceptedSlot;
 import io.synod.core.message.Commit;
 import io.synod.core.message.Prepare;
 import io.synod.core.message.Promise;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
  * The proposer role in leader mode (seed 004, "Multi-Paxos"; seed 000, steady state skips phase 1).
  *
- * <p>A follower that has work becomes a <b>candidate</b>: it runs phase 1 once, for every slot from its commit index on.
- * With promises from a majority it becomes <b>leader</b>: it re-proposes, per slot, the value with the highest ballot
- * any promise reported, fills the remaining holes with no-ops, and from then on runs only phase 2, one round trip per
- * slot, with up to {@code pipelineWindow} slots in flight, until a higher ballot turns up.
+ * <p>It is in one of three states, each its own object so that no field of one can be read in another:
+ * <ul>
+ *   <li>{@link Following}: not proposing. With work (and the election's leave) it becomes a candidate.</li>
+ *   <li>{@link Campaign}: phase 1, run once for every slot from the commit index on, in a ballot above any seen. With
+ *       promises from a majority it becomes leader.</li>
+ *   <li>{@link Leadership}: it re-proposes, per slot, what {@link Recovery} picks from the promises, fills the remaining
+ *       holes with no-ops, and from then on runs only phase 2, one round trip per slot, with up to
+ *       {@code pipelineWindow} slots in flight, until a higher ballot turns up.</li>
+ * </ul>
+ * Its commands wait in a {@link CommandQueue}, which keeps each in at most one undecided slot.
  *
- * <p>The proposer also remembers which slots hold this node's own commands. When such a slot turns out chosen with
- * another value, the commands go back to the front of the queue; a command is therefore in at most one undecided slot
- * at a time, and the core never makes a duplicate.
+ * <p>Invariants checked always: a ballot is never reused; a leader proposes at most one value per slot in its ballot
+ * (new slots only at the next free slot, recovered ones only once); no slot beyond the window is sent.
  */
 public final class Proposer {
-    /** Where this node stands in leading the log. */
-    public enum Role { FOLLOWER, CANDIDATE, LEADER }
+    private sealed interface State permits Following, Campaign, Leadership {}
+
+    private static final class Following implements State {
+        static final Following INSTANCE = new Following();
+    }
+
+    /** Phase 1 in {@link #ballot}, from {@link #fromSlot}. */
+    private static final class Campaign implements State {
+        final Ballot ballot;
+        final long fromSlot;
+        final long startedAtMs;
+        final List<Promise> promises = new ArrayList<>();
+        long votes;
+        long sentAtMs;
+
+        Campaign(Ballot ballot, long fromSlot, long nowMs) {
+            this.ballot = ballot;
+            this.fromSlot = fromSlot;
+            this.startedAtMs = nowMs;
+            this.sentAtMs = nowMs;
+        }
+    }
 
     /** A slot this leader proposed in its ballot that is not yet known chosen. */
     private static final class InFlight {
@@ -47,61 +70,93 @@ public final class Proposer {
         }
     }
 
+    /** Phase 2 in the won {@link #ballot}. */
+    private static final class Leadership implements State {
+        final Ballot ballot;
+        final TreeMap<Long, InFlight> inFlight = new TreeMap<>();
+        /** Every slot this leader proposes anew is {@code nextSlot}; every one below it was proposed once. */
+        long nextSlot;
+        long chosenBelow;
+        long announcedChosenBelow;
+        long heartbeatAtMs;
+
+        /** Leads from {@code start}; {@code recovered} holds every slot below {@code nextSlot} not yet chosen. */
+        Leadership(Ballot ballot, long start, long nextSlot, SortedMap<Long, Value> recovered, long nowMs) {
+            this.ballot = ballot;
+            for (Map.Entry<Long, Value> entry : recovered.entrySet()) {
+                Invariants.check(entry.getKey() >= start && entry.getKey() < nextSlot,
+                        "recovered slot %d outside [%d, %d)", entry.getKey(), start, nextSlot);
+                inFlight.put(entry.getKey(), new InFlight(entry.getValue()));
+            }
+            this.nextSlot = nextSlot;
+            this.chosenBelow = start;
+            this.announcedChosenBelow = start;
+            this.heartbeatAtMs = nowMs;
+        }
+
+        /** Takes the next free slot for {@code value}: the only way a leader adds a slot after phase 1. */
+        long propose(Value value) {
+            long slot = nextSlot++;
+            InFlight previous = inFlight.put(slot, new InFlight(value));
+            Invariants.check(previous == null, "leader %s proposed two values for slot %d", ballot, slot);
+            return slot;
+        }
+
+        void advanceChosenBelow() {
+            long next = inFlight.isEmpty() ? nextSlot : inFlight.firstKey();
+            Invariants.check(next >= chosenBelow, "chosenBelow going down from %d to %d", chosenBelow, next);
+            chosenBelow = next;
+        }
+    }
+
     private final NodeConfig config;
     private final Outbox outbox;
     private final Quorum quorum;
     private final Learner learner;
     private final Acceptor acceptor;
     private final Election election;
+    private final Recovery recovery;
+    private final CommandQueue queue;
 
-    private Role role = Role.FOLLOWER;
+    private State state = Following.INSTANCE;
+    /** The last ballot this node campaigned in; the next one is always higher. */
     private Ballot ballot = Ballot.ZERO;
     private Ballot highestSeen = Ballot.ZERO;
+    private boolean leadRequested;
 
-    private long prepareFrom;
-    private long promiseVotes;
-    private final List<Promise> promises = new ArrayList<>();
-    private long campaignStartMs;
-    private long prepareSentAtMs;
-
-    private long nextSlot;
-    private long chosenBelow;
-    private long announcedChosenBelow;
-    private long heartbeatAtMs;
-    private final TreeMap<Long, InFlight> inFlight = new TreeMap<>();
-
-    private final ArrayDeque<Command> pending = new ArrayDeque<>();
-    private final Map<Long, Value> mine = new HashMap<>();
-
-    public Proposer(NodeConfig config, Outbox outbox, Learner learner, Acceptor acceptor, Election election) {
+    public Proposer(NodeConfig config, Outbox outbox, Learner learner, Acceptor acceptor, Election election,
+            Recovery recovery) {
         this.config = config;
         this.outbox = outbox;
         this.quorum = outbox.quorum();
         this.learner = learner;
         this.acceptor = acceptor;
         this.election = election;
+        this.recovery = recovery;
+        this.queue = new CommandQueue(config, outbox.self());
         observe(acceptor.promised());
     }
 
     public Role role() {
-        return role;
+        return switch (state) {
+            case Following f -> Role.FOLLOWER;
+            case Campaign c -> Role.CANDIDATE;
+            case Leadership l -> Role.LEADER;
+        };
     }
 
+    /** The ballot of the current or last campaign ({@link Ballot#ZERO} if none yet). */
     public Ballot ballot() {
         return ballot;
     }
 
     public int pendingCount() {
-        return pending.size();
+        return queue.size();
     }
 
-    /** Queues a client command for the next batch. Returns false if the queue is full. */
+    /** Queues a command for the next batch. Returns false if the queue is full. */
     public boolean propose(Command command) {
-        if (pending.size() >= config.maxPendingCommands()) {
-            return false;
-        }
-        pending.addLast(command);
-        return true;
+        return queue.offer(command);
     }
 
     /** Notes a ballot seen anywhere, so the next campaign starts above it. */
@@ -111,15 +166,15 @@ public final class Proposer {
         }
     }
 
-    /** Whether this node has a reason to lead: commands of its own waiting for a slot. */
-    public boolean hasWork() {
-        return !pending.isEmpty();
+    /** Asks to run phase 1 at the next tick even without work (the election wants this node to lead). */
+    public void requestLead() {
+        leadRequested = true;
     }
 
     // ----- phase 1 -----
 
     /** Starts phase 1 for every slot from the commit index on, in a ballot above any seen. */
-    public void campaign(long nowMs) {
+    private void campaign(long nowMs) {
         Ballot floor = highestSeen.greaterThan(ballot) ? highestSeen : ballot;
         if (acceptor.promised().greaterThan(floor)) {
             floor = acceptor.promised();
@@ -127,89 +182,68 @@ public final class Proposer {
         Ballot next = floor.next(outbox.self());
         Invariants.check(next.greaterThan(ballot), "new ballot %s not above previous %s", next, ballot);
         ballot = next;
-        role = Role.CANDIDATE;
-        prepareFrom = learner.committed();
-        promiseVotes = 0;
-        promises.clear();
-        campaignStartMs = nowMs;
-        prepareSentAtMs = nowMs;
-        outbox.broadcast(new Prepare(ballot, prepareFrom));
+        leadRequested = false;
+        Campaign campaign = new Campaign(next, learner.committed(), nowMs);
+        state = campaign;
+        outbox.broadcast(new Prepare(campaign.ballot, campaign.fromSlot));
     }
 
     public void onPromise(int from, Promise promise, long nowMs) {
-        if (role != Role.CANDIDATE || !promise.ballot().equals(ballot) || promise.fromSlot() != prepareFrom) {
+        if (!(state instanceof Campaign campaign) || !promise.ballot().equals(campaign.ballot)
+                || promise.fromSlot() != campaign.fromSlot || quorum.hasVoted(campaign.votes, from)) {
             return;
         }
-        if (quorum.hasVoted(promiseVotes, from)) {
-            return;
-        }
-        promiseVotes = quorum.addVote(promiseVotes, from);
-        promises.add(promise);
-        if (quorum.isMajority(promiseVotes)) {
-            lead(nowMs);
+        campaign.votes = quorum.addVote(campaign.votes, from);
+        campaign.promises.add(promise);
+        if (quorum.isMajority(campaign.votes)) {
+            lead(campaign, nowMs);
         }
     }
 
     /**
      * Phase 1 succeeded. Slots below the highest commit index any promise reported are chosen and are learned by
-     * catch-up. From there on every promise reported everything it accepted, so for each slot the value with the
-     * highest ballot is the only one that may have been chosen: re-propose it, or a no-op where there is none.
+     * catch-up. From there on every promise reported everything it accepted: {@link Recovery} picks what to act on.
      */
-    private void lead(long nowMs) {
-        long start = prepareFrom;
-        for (Promise promise : promises) {
+    private void lead(Campaign campaign, long nowMs) {
+        long start = campaign.fromSlot;
+        for (Promise promise : campaign.promises) {
             start = Math.max(start, promise.committed());
         }
-        Map<Long, AcceptedSlot> best = new HashMap<>();
-        long maxSlot = start - 1;
-        for (Promise promise : promises) {
-            for (AcceptedSlot slot : promise.slots()) {
-                if (slot.slot() < start) {
-                    continue;
-                }
-                if (slot.chosen()) {
-                    learner.learn(slot.slot(), slot.value());
-                } else if (config.hasBug(PlantedBug.IGNORE_PROMISED_VALUES)) {
-                    continue;
-                }
-                maxSlot = Math.max(maxSlot, slot.slot());
-                AcceptedSlot current = best.get(slot.slot());
-                if (current == null || slot.chosen() || (!current.chosen() && slot.ballot().greaterThan(current.ballot()))) {
-                    best.put(slot.slot(), slot);
-                }
+        SortedMap<Long, AcceptedSlot> picked = recovery.pick(start, campaign.promises);
+        long last = picked.isEmpty() ? start - 1 : Math.max(start - 1, picked.lastKey());
+        for (AcceptedSlot reported : picked.values()) {
+            if (reported.chosen()) {
+                learner.learn(reported.slot(), reported.value());
             }
         }
-        role = Role.LEADER;
-        inFlight.clear();
-        for (long slot = start; slot <= maxSlot; slot++) {
+        SortedMap<Long, Value> toPropose = new TreeMap<>();
+        for (long slot = start; slot <= last; slot++) {
             if (!learner.isChosen(slot)) {
-                AcceptedSlot reported = best.get(slot);
-                inFlight.put(slot, new InFlight(reported == null ? Value.NOOP : reported.value()));
+                AcceptedSlot reported = picked.get(slot);
+                toPropose.put(slot, reported == null ? Value.NOOP : reported.value());
             }
         }
-        nextSlot = maxSlot + 1;
-        chosenBelow = start;
-        announcedChosenBelow = start;
-        heartbeatAtMs = nowMs;
-        advanceChosenBelow();
+        Leadership leadership = new Leadership(campaign.ballot, start, last + 1, toPropose, nowMs);
+        leadership.advanceChosenBelow();
+        state = leadership;
         election.onElected(nowMs);
     }
 
     // ----- phase 2 -----
 
     public void onAccepted(int from, long slot, Ballot acceptedBallot, long nowMs) {
-        if (role != Role.LEADER || !acceptedBallot.equals(ballot)) {
+        if (!(state instanceof Leadership leader) || !acceptedBallot.equals(leader.ballot)) {
             return;
         }
-        InFlight proposal = inFlight.get(slot);
+        InFlight proposal = leader.inFlight.get(slot);
         if (proposal == null) {
             return;
         }
         proposal.acks = quorum.addVote(proposal.acks, from);
         if (quorum.isMajority(proposal.acks)) {
-            inFlight.remove(slot);
+            leader.inFlight.remove(slot);
             learner.learn(slot, proposal.value);
-            advanceChosenBelow();
+            leader.advanceChosenBelow();
             election.onProgress(nowMs);
         }
     }
@@ -220,45 +254,18 @@ public final class Proposer {
      * commands and was chosen with another value sends those commands back to the queue.
      */
     public void onLearned(long slot, Value value, long nowMs) {
-        if (role == Role.LEADER) {
-            InFlight proposal = inFlight.get(slot);
+        if (state instanceof Leadership leader) {
+            InFlight proposal = leader.inFlight.get(slot);
             if (proposal != null) {
                 if (proposal.value.equals(value)) {
-                    inFlight.remove(slot);
-                    advanceChosenBelow();
+                    leader.inFlight.remove(slot);
+                    leader.advanceChosenBelow();
                 } else {
                     stepDown(nowMs);
                 }
             }
         }
-        Value proposed = mine.remove(slot);
-        if (proposed != null && !proposed.equals(value)) {
-            requeue(proposed, value);
-        }
-    }
-
-    private void requeue(Value proposed, Value chosen) {
-        List<Command> lost = new ArrayList<>();
-        Set<Long> chosenIds = new HashSet<>();
-        for (Command command : chosen.commands()) {
-            if (command.origin() == outbox.self()) {
-                chosenIds.add(command.requestId());
-            }
-        }
-        for (Command command : proposed.commands()) {
-            if (command.origin() == outbox.self() && !chosenIds.contains(command.requestId())) {
-                lost.add(command);
-            }
-        }
-        for (int i = lost.size() - 1; i >= 0; i--) {
-            pending.addFirst(lost.get(i));
-        }
-    }
-
-    private void advanceChosenBelow() {
-        long next = inFlight.isEmpty() ? nextSlot : inFlight.firstKey();
-        Invariants.check(next >= chosenBelow, "chosenBelow going down from %d to %d", chosenBelow, next);
-        chosenBelow = next;
+        queue.onChosen(slot, value);
     }
 
     /**
@@ -266,96 +273,104 @@ public final class Proposer {
      * the node cuts a Ready, so commands that arrived together share a slot.
      */
     public void pump(long nowMs) {
-        if (role != Role.LEADER) {
+        if (!(state instanceof Leadership leader)) {
             return;
         }
         long limit = learner.committed() + config.pipelineWindow();
-        for (Map.Entry<Long, InFlight> entry : inFlight.entrySet()) {
+        for (Map.Entry<Long, InFlight> entry : leader.inFlight.entrySet()) {
             if (entry.getKey() >= limit) {
                 break;
             }
             if (entry.getValue().sentAtMs < 0) {
-                sendAccept(entry.getKey(), entry.getValue(), nowMs);
+                sendAccept(leader, entry.getKey(), entry.getValue(), nowMs);
             }
         }
-        while (!pending.isEmpty() && nextSlot < limit && role == Role.LEADER) {
-            long slot = nextSlot++;
-            Value batch = cutBatch();
-            InFlight proposal = new InFlight(batch);
-            inFlight.put(slot, proposal);
-            mine.put(slot, batch);
-            sendAccept(slot, proposal, nowMs);
+        while (!queue.isEmpty() && leader.nextSlot < limit) {
+            long slot = leader.nextSlot;
+            Value batch = queue.cut(slot);
+            Invariants.check(leader.propose(batch) == slot, "slot %d taken twice", slot);
+            sendAccept(leader, slot, leader.inFlight.get(slot), nowMs);
         }
-        if (role == Role.LEADER && chosenBelow > announcedChosenBelow) {
-            announce(nowMs);
+        if (leader.chosenBelow > leader.announcedChosenBelow) {
+            announce(leader, nowMs);
         }
     }
 
-    private Value cutBatch() {
-        List<Command> batch = new ArrayList<>(Math.min(pending.size(), config.maxBatchCommands()));
-        int bytes = 0;
-        while (!pending.isEmpty() && batch.size() < config.maxBatchCommands()) {
-            Command next = pending.peekFirst();
-            if (!batch.isEmpty() && bytes + next.sizeBytes() > config.maxBatchBytes()) {
+    /** Whether {@link #pump} would send anything now; changes nothing. */
+    public boolean hasSomethingToSend() {
+        if (!(state instanceof Leadership leader)) {
+            return false;
+        }
+        long limit = learner.committed() + config.pipelineWindow();
+        if (!queue.isEmpty() && leader.nextSlot < limit) {
+            return true;
+        }
+        for (Map.Entry<Long, InFlight> entry : leader.inFlight.entrySet()) {
+            if (entry.getKey() >= limit) {
                 break;
             }
-            bytes += next.sizeBytes();
-            batch.add(pending.pollFirst());
+            if (entry.getValue().sentAtMs < 0) {
+                return true;
+            }
         }
-        return new Value(batch);
+        return leader.chosenBelow > leader.announcedChosenBelow;
     }
 
-    private void sendAccept(long slot, InFlight proposal, long nowMs) {
+    private void sendAccept(Leadership leader, long slot, InFlight proposal, long nowMs) {
+        Invariants.check(slot < learner.committed() + config.pipelineWindow(),
+                "slot %d beyond the window (commit index %d, window %d)", slot, learner.committed(),
+                config.pipelineWindow());
         proposal.sentAtMs = nowMs;
-        outbox.broadcast(new Accept(ballot, slot, proposal.value, chosenBelow, learner.committed()));
-        announcedChosenBelow = Math.max(announcedChosenBelow, chosenBelow);
+        outbox.broadcast(new Accept(leader.ballot, slot, proposal.value, leader.chosenBelow, learner.committed()));
+        leader.announcedChosenBelow = Math.max(leader.announcedChosenBelow, leader.chosenBelow);
     }
 
-    private void announce(long nowMs) {
-        outbox.sendToPeers(new Commit(ballot, chosenBelow, learner.committed()));
-        announcedChosenBelow = chosenBelow;
-        heartbeatAtMs = nowMs;
+    private void announce(Leadership leader, long nowMs) {
+        outbox.sendToPeers(new Commit(leader.ballot, leader.chosenBelow, learner.committed()));
+        leader.announcedChosenBelow = leader.chosenBelow;
+        leader.heartbeatAtMs = nowMs;
     }
 
     // ----- time and preemption -----
 
     /** Runs due timers: resends, phase 1 timeout, heartbeats, and starting a campaign when there is work. */
     public void tick(long nowMs, boolean mustResolve) {
-        switch (role) {
-            case CANDIDATE -> {
-                if (nowMs - campaignStartMs >= config.prepareTimeoutMs()) {
+        switch (state) {
+            case Campaign campaign -> {
+                if (nowMs - campaign.startedAtMs >= config.prepareTimeoutMs()) {
                     stepDown(nowMs);
-                } else if (nowMs - prepareSentAtMs >= config.retransmitMs()) {
-                    prepareSentAtMs = nowMs;
+                } else if (nowMs - campaign.sentAtMs >= config.retransmitMs()) {
+                    campaign.sentAtMs = nowMs;
                     for (int member : quorum.members()) {
-                        if (!quorum.hasVoted(promiseVotes, member)) {
-                            outbox.send(member, new Prepare(ballot, prepareFrom));
+                        if (!quorum.hasVoted(campaign.votes, member)) {
+                            outbox.send(member, new Prepare(campaign.ballot, campaign.fromSlot));
                         }
                     }
                 }
             }
-            case LEADER -> {
-                resendOverdue(nowMs);
-                if (nowMs - heartbeatAtMs >= config.heartbeatMs()) {
-                    announce(nowMs);
+            case Leadership leader -> {
+                resendOverdue(leader, nowMs);
+                if (nowMs - leader.heartbeatAtMs >= config.heartbeatMs()) {
+                    announce(leader, nowMs);
                 }
             }
-            case FOLLOWER -> {
-                if ((hasWork() || mustResolve) && election.mayCampaign(nowMs)) {
+            case Following following -> {
+                if (leadRequested || ((!queue.isEmpty() || mustResolve) && election.mayCampaign(nowMs))) {
                     campaign(nowMs);
                 }
             }
         }
     }
 
-    private void resendOverdue(long nowMs) {
-        for (Map.Entry<Long, InFlight> entry : inFlight.entrySet()) {
+    private void resendOverdue(Leadership leader, long nowMs) {
+        for (Map.Entry<Long, InFlight> entry : leader.inFlight.entrySet()) {
             InFlight proposal = entry.getValue();
             if (proposal.sentAtMs < 0 || nowMs - proposal.sentAtMs < config.retransmitMs()) {
                 continue;
             }
             proposal.sentAtMs = nowMs;
-            Accept accept = new Accept(ballot, entry.getKey(), proposal.value, chosenBelow, learner.committed());
+            Accept accept = new Accept(leader.ballot, entry.getKey(), proposal.value, leader.chosenBelow,
+                    learner.committed());
             for (int member : quorum.members()) {
                 if (!quorum.hasVoted(proposal.acks, member)) {
                     outbox.send(member, accept);
@@ -366,20 +381,23 @@ public final class Proposer {
 
     /** When this proposer next needs a tick, given whether it would campaign to resolve slots and from when. */
     public long wakeAtMs(long nowMs, long resolveAtMs) {
-        return switch (role) {
-            case CANDIDATE -> Math.min(campaignStartMs + config.prepareTimeoutMs(),
-                    prepareSentAtMs + config.retransmitMs());
-            case LEADER -> {
-                long wake = heartbeatAtMs + config.heartbeatMs();
-                for (InFlight proposal : inFlight.values()) {
+        return switch (state) {
+            case Campaign campaign -> Math.min(campaign.startedAtMs + config.prepareTimeoutMs(),
+                    campaign.sentAtMs + config.retransmitMs());
+            case Leadership leader -> {
+                long wake = leader.heartbeatAtMs + config.heartbeatMs();
+                for (InFlight proposal : leader.inFlight.values()) {
                     if (proposal.sentAtMs >= 0) {
                         wake = Math.min(wake, proposal.sentAtMs + config.retransmitMs());
                     }
                 }
                 yield wake;
             }
-            case FOLLOWER -> {
-                long want = hasWork() ? nowMs : resolveAtMs;
+            case Following following -> {
+                if (leadRequested) {
+                    yield nowMs;
+                }
+                long want = !queue.isEmpty() ? nowMs : resolveAtMs;
                 yield want == Long.MAX_VALUE ? want : Math.max(want, election.nextCampaignAtMs(nowMs));
             }
         };
@@ -390,12 +408,11 @@ public final class Proposer {
      * come back to the queue if their slot goes to another value.
      */
     public void stepDown(long nowMs) {
-        if (role == Role.FOLLOWER) {
+        leadRequested = false;
+        if (state instanceof Following) {
             return;
         }
-        role = Role.FOLLOWER;
-        inFlight.clear();
-        promises.clear();
+        state = Following.INSTANCE;
         election.onPreempted(nowMs);
     }
 
@@ -405,23 +422,11 @@ public final class Proposer {
      */
     public List<Long> onSnapshotInstalled(long slot, long nowMs) {
         stepDown(nowMs);
-        List<Long> unknown = new ArrayList<>();
-        mine.entrySet().removeIf(entry -> {
-            if (entry.getKey() >= slot) {
-                return false;
-            }
-            for (Command command : entry.getValue().commands()) {
-                if (command.origin() == outbox.self()) {
-                    unknown.add(command.requestId());
-                }
-            }
-            return true;
-        });
-        return unknown;
+        return queue.forgetBelow(slot);
     }
 
     /** Whether this node is candidate or leader in a ballot below {@code other}: it has been pre-empted. */
     public boolean isOvertakenBy(Ballot other) {
-        return role != Role.FOLLOWER && other.greaterThan(ballot);
+        return !(state instanceof Following) && other.greaterThan(ballot);
     }
 }

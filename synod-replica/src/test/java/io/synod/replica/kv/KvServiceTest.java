@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.synod.core.Node;
 import io.synod.core.NodeConfig;
-import io.synod.core.election.NoMasterElection;
 import io.synod.core.message.Envelope;
 import io.synod.kv.Entry;
 import io.synod.kv.KvStateMachine;
@@ -43,8 +42,7 @@ class KvServiceTest {
             NodeConfig config = NodeConfig.builder(0, members).build();
             SplittableRandom random = new SplittableRandom(7);
             MemoryStorage storage = new MemoryStorage(false);
-            Node node = new Node(config, storage.recover(), random.split(),
-                    new NoMasterElection(random.split(), 10, 100));
+            Node node = new Node(config, storage.recover(), random.split());
             replica = new Replica(node, storage, sent::add, store, random.split());
         }
 

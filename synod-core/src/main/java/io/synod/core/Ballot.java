@@ -1,4 +1,4 @@
-package io.synod.core.paxos;
+package io.synod.core;
 
 /**
  * A proposal number: a round counter and the id of the node that owns it. Ballots are totally ordered by round, then

@@ -1,4 +1,4 @@
-package io.synod.core.paxos;
+package io.synod.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
