@@ -199,13 +199,13 @@ public final class SimulatedCluster implements ScenarioCluster {
 
     @Override
     public Optional<SortedMap<String, Versioned>> list(int node, String prefix) {
-        Object answer = submit(node, new KvRequest.ListPrefix(bytes(prefix), 10_001, Consistency.STALE, null));
+        Object answer = submit(node, new KvRequest.ListPrefix(bytes(prefix), 10_000, Consistency.STALE, null));
         if (!(answer instanceof KvAnswer.Value<?> value)) {
             return Optional.empty();
         }
         List<?> items = (List<?>) value.value();
-        if (items.size() > 10_000) {
-            throw new AssertionError("node " + node + " holds more than 10 000 keys under '" + prefix + "'");
+        if (items.size() >= 10_000) {
+            throw new AssertionError("node " + node + " holds 10 000 keys or more under '" + prefix + "'");
         }
         SortedMap<String, Versioned> listing = new TreeMap<>();
         for (Object item : items) {

@@ -154,8 +154,8 @@ public interface ScenarioCluster extends AutoCloseable {
 
     /**
      * Every key starting with {@code prefix} in node {@code node}'s own replica ({@code GET /v1/kv?prefix=P&consistency=stale}),
-     * sorted, with value and version; empty if the node does not answer. Throws {@link AssertionError} if there are so
-     * many keys that the listing would be cut short (more than 10 000).
+     * sorted, with value and version; empty if the node does not answer. Throws {@link AssertionError} if the listing
+     * may be cut short (10 000 keys or more: the API's largest limit).
      */
     Optional<SortedMap<String, Versioned>> list(int node, String prefix);
 
