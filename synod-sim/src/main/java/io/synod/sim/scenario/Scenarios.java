@@ -46,8 +46,10 @@ public final class Scenarios {
      * first time with empty data dirs and catch up from the peers that are up, learning values they never voted on;
      * then they serve the same values and versions. A write through one of them ({@code i = 42}, the seed's round 4)
      * is chosen without node 0. Node 0 comes back with stale state, catches up, and every node converges to the same
-     * applied index and the same keys, values and versions. Last, a clean stop and restart of node 1 keeps everything,
-     * and a write made while it was stopped reaches it.
+     * applied index and the same keys, values and versions. Then the seed's network split: the last node is cut off,
+     * a write is acknowledged without it, and a read there that carries the write's slot ({@code min-slot}) is not
+     * answered from the older state; after healing, the node serves the write. Last, a clean stop and restart of node
+     * 1 keeps everything, and a write made while it was stopped reaches it.
      */
     public static void catchUp(ScenarioCluster cluster) {
         new Scenarios(cluster, "catch-up").runCatchUp();
@@ -120,6 +122,19 @@ public final class Scenarios {
                 fortyTwo.version(), converged);
         expectSameEverywhere(converged);
 
+        // The seed's "Network splits": a node cut off from the majority falls behind. A client that carries a write's
+        // slot is not shown the older state there; once the split heals, the node catches up and serves the write.
+        int split = size - 1;
+        cluster.isolate(split);
+        Reply afterSplit = writeAcknowledged(0, "split", "after the split");
+        Reply behind = cluster.get(split, "split", Consistency.STALE, afterSplit.slot());
+        check(behind.status() == Status.UNKNOWN || behind.status() == Status.REFUSED,
+                "node %d, cut off, answered a read at min-slot %d with %s", split, afterSplit.slot(), behind);
+        cluster.heal();
+        Reply healed = awaitRead(split, "split", afterSplit.slot());
+        check(healed.value().equals("after the split") && healed.version() == afterSplit.version(),
+                "node %d after the split healed reads %s", split, healed);
+
         cluster.stop(1);
         Reply whileStopped = writeAcknowledged(0, "stopped", "while node 1 was stopped");
         cluster.start(1);
@@ -127,8 +142,8 @@ public final class Scenarios {
         check(onRestarted.value().equals("while node 1 was stopped") && onRestarted.version() == whileStopped.version(),
                 "node 1 after a clean restart reads %s", onRestarted);
         awaitConverged(range(0, size - 1));
-        SortedMap<String, Versioned> end = expectListing(0,
-                Map.of("li", "[1, 2, 3, 4]", "i", "42", "stopped", "while node 1 was stopped"));
+        SortedMap<String, Versioned> end = expectListing(0, Map.of("li", "[1, 2, 3, 4]", "i", "42", "split",
+                "after the split", "stopped", "while node 1 was stopped"));
         expectSameEverywhere(end);
     }
 
