@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -75,56 +76,80 @@ public final class Scenarios {
         for (int node = 0; node <= f; node++) {
             cluster.start(node);
         }
-        // The seed's four commands, as writes of two keys through node 0.
+        Map<String, Reply> first = seedCommandsThroughNodeZero(f);
+        cluster.kill(0);
+        lateNodesCatchUp(range(f + 1, size - 1), first);
+        Reply fortyTwo = writeWithoutNodeZero(size - 1, first);
+        nodeZeroComesBack(fortyTwo);
+        splitAndHeal(size - 1);
+        cleanStopAndRestart(1);
+    }
+
+    /** The seed's four commands, as writes of two keys through node 0. Returns the answers of li's last and i's. */
+    private Map<String, Reply> seedCommandsThroughNodeZero(int f) {
         Map<String, Reply> first = new LinkedHashMap<>();
         writeAcknowledged(0, "li", "[]");
         writeAcknowledged(0, "li", "[1, 2]");
         first.put("li", writeAcknowledged(0, "li", "[1, 2, 3, 4]"));
         first.put("i", writeAcknowledged(0, "i", "0"));
-        long lastSlot = Math.max(first.get("li").slot(), first.get("i").slot());
         check(first.get("i").version() > first.get("li").version(), "versions grow: %s", first);
-        awaitApplied(range(0, f), lastSlot);
-        SortedMap<String, Versioned> afterFour = expectListing(0, Map.of("li", "[1, 2, 3, 4]", "i", "0"));
-        check(afterFour.get("i").version() == first.get("i").version(),
-                "node 0 holds i at the version its write was answered with: %s, answer %s", afterFour, first);
+        awaitApplied(range(0, f), lastSlot(first));
+        SortedMap<String, Versioned> held = expectListing(0, Map.of("li", "[1, 2, 3, 4]", "i", "0"));
+        check(held.get("i").version() == first.get("i").version(),
+                "node 0 holds i at the version its write was answered with: %s, answer %s", held, first);
+        return first;
+    }
 
-        cluster.kill(0);
-        List<Integer> late = range(f + 1, size - 1);
+    /**
+     * The late nodes never saw a slot: with node 0 down they learn every one from the peers that are up, then hold
+     * and serve the same keys, values and versions.
+     */
+    private void lateNodesCatchUp(List<Integer> late, Map<String, Reply> first) {
         for (int node : late) {
             cluster.start(node);
         }
-        // The late nodes never saw a slot: they learn every one from the peers that are up.
-        awaitApplied(late, lastSlot);
+        awaitApplied(late, lastSlot(first));
         for (int node : late) {
-            check(listing(node).equals(afterFour), "late node %d after catching up holds %s, node 0 held %s", node,
-                    listing(node), afterFour);
+            SortedMap<String, Versioned> held = listing(node);
+            check(held.keySet().equals(Set.of("li", "i")) && held.get("li").equals(new Versioned("[1, 2, 3, 4]",
+                    first.get("li").version())) && held.get("i").equals(new Versioned("0", first.get("i").version())),
+                    "late node %d after catching up holds %s; the writes were answered %s", node, held, first);
             Reply read = readDefinite(node, "li", Consistency.STALE);
             check(read.status() == Status.OK && read.value().equals("[1, 2, 3, 4]")
                     && read.version() == first.get("li").version(), "late node %d reads li as %s", node, read);
         }
+    }
 
-        int writer = size - 1;
+    /** The seed's round 4: {@code i = 42} through a late node, chosen without node 0. */
+    private Reply writeWithoutNodeZero(int writer, Map<String, Reply> first) {
         Reply fortyTwo = writeAcknowledged(writer, "i", "42");
-        check(fortyTwo.slot() > lastSlot, "the write through late node %d took slot %d, after %d", writer,
-                fortyTwo.slot(), lastSlot);
+        check(fortyTwo.slot() > lastSlot(first), "the write through late node %d took slot %d, after %d", writer,
+                fortyTwo.slot(), lastSlot(first));
         check(fortyTwo.version() > first.get("i").version(), "i's version grows: %s after %s", fortyTwo,
                 first.get("i"));
         Reply read = readDefinite(writer, "i", Consistency.LINEARIZABLE);
         check(read.status() == Status.OK && read.value().equals("42") && read.version() == fortyTwo.version(),
                 "node %d reads back i = 42 at version %d: %s", writer, fortyTwo.version(), read);
+        return fortyTwo;
+    }
 
+    /** Node 0 comes back with stale state, catches up, and every node converges to the same state. */
+    private void nodeZeroComesBack(Reply fortyTwo) {
         cluster.start(0);
         awaitApplied(List.of(0), fortyTwo.slot());
-        long applied = awaitConverged(range(0, size - 1));
+        long applied = awaitConverged(range(0, cluster.size() - 1));
         check(applied > fortyTwo.slot(), "converged at %d, which includes slot %d", applied, fortyTwo.slot());
         SortedMap<String, Versioned> converged = expectListing(0, Map.of("li", "[1, 2, 3, 4]", "i", "42"));
         check(converged.get("i").version() == fortyTwo.version(), "node 0 holds i at version %d: %s",
                 fortyTwo.version(), converged);
         expectSameEverywhere(converged);
+    }
 
-        // The seed's "Network splits": a node cut off from the majority falls behind. A client that carries a write's
-        // slot is not shown the older state there; once the split heals, the node catches up and serves the write.
-        int split = size - 1;
+    /**
+     * The seed's "Network splits": a node cut off from the majority falls behind. A client that carries a write's
+     * slot is not shown the older state there; once the split heals, the node catches up and serves the write.
+     */
+    private void splitAndHeal(int split) {
         cluster.isolate(split);
         Reply afterSplit = writeAcknowledged(0, "split", "after the split");
         Reply behind = cluster.get(split, "split", Consistency.STALE, afterSplit.slot());
@@ -134,17 +159,25 @@ public final class Scenarios {
         Reply healed = awaitRead(split, "split", afterSplit.slot());
         check(healed.value().equals("after the split") && healed.version() == afterSplit.version(),
                 "node %d after the split healed reads %s", split, healed);
+    }
 
-        cluster.stop(1);
-        Reply whileStopped = writeAcknowledged(0, "stopped", "while node 1 was stopped");
-        cluster.start(1);
-        Reply onRestarted = awaitRead(1, "stopped", whileStopped.slot());
-        check(onRestarted.value().equals("while node 1 was stopped") && onRestarted.version() == whileStopped.version(),
-                "node 1 after a clean restart reads %s", onRestarted);
-        awaitConverged(range(0, size - 1));
+    /** A clean stop and restart keeps everything, and a write made while the node was stopped reaches it. */
+    private void cleanStopAndRestart(int node) {
+        cluster.stop(node);
+        String value = "while node " + node + " was stopped";
+        Reply whileStopped = writeAcknowledged(0, "stopped", value);
+        cluster.start(node);
+        Reply onRestarted = awaitRead(node, "stopped", whileStopped.slot());
+        check(onRestarted.value().equals(value) && onRestarted.version() == whileStopped.version(),
+                "node %d after a clean restart reads %s", node, onRestarted);
+        awaitConverged(range(0, cluster.size() - 1));
         SortedMap<String, Versioned> end = expectListing(0, Map.of("li", "[1, 2, 3, 4]", "i", "42", "split",
-                "after the split", "stopped", "while node 1 was stopped"));
+                "after the split", "stopped", value));
         expectSameEverywhere(end);
+    }
+
+    private static long lastSlot(Map<String, Reply> writes) {
+        return writes.values().stream().mapToLong(Reply::slot).max().orElseThrow();
     }
 
     // ----- kill and restart -----
@@ -278,7 +311,7 @@ public final class Scenarios {
     private long awaitConverged(List<Integer> nodes) {
         long[] seen = {-1, -1};
         List<Optional<Slots>> statuses = new ArrayList<>();
-        cluster.await(name + ": nodes " + nodes + " converge (last seen " + statuses + ")", PATIENCE, () -> {
+        cluster.await(name + ": nodes " + nodes + " converge", PATIENCE, () -> {
             statuses.clear();
             for (int node : nodes) {
                 statuses.add(cluster.status(node));
