@@ -34,9 +34,9 @@ public interface ScenarioCluster extends AutoCloseable {
         OK,
         /** A read found no such key; a delete was applied and there was no such key. */
         ABSENT,
-        /** The node refused it before proposing anything (no quorum, no master, full disk, overloaded): it never happens. */
+        /** The node refused it before proposing anything (no quorum, no master, full disk, overload): never applied. */
         REFUSED,
-        /** No definite answer in time (a timeout, or the node died with the request in flight): a write may still apply. */
+        /** No definite answer in time (a timeout, or the node died with it in flight): a write may still apply. */
         UNKNOWN,
         /** The request never reached the node: it was not running, or refused the connection. It never happens. */
         DOWN
@@ -153,9 +153,9 @@ public interface ScenarioCluster extends AutoCloseable {
     }
 
     /**
-     * Every key starting with {@code prefix} in node {@code node}'s own replica ({@code GET /v1/kv?prefix=P&consistency=stale}),
-     * sorted, with value and version; empty if the node does not answer. Throws {@link AssertionError} if the listing
-     * may be cut short (10 000 keys or more: the API's largest limit).
+     * Every key starting with {@code prefix} in node {@code node}'s own replica
+     * ({@code GET /v1/kv?prefix=P&consistency=stale}), sorted, with value and version; empty if the node does not
+     * answer. Throws {@link AssertionError} if the listing may be cut short (10 000 keys or more: the API's limit).
      */
     Optional<SortedMap<String, Versioned>> list(int node, String prefix);
 

@@ -59,10 +59,10 @@ public final class Scenarios {
     /**
      * Acknowledged writes survive kill -9, of one node and then of a majority at once. All nodes start and take
      * writes through every node. Node 0 is killed; writes through the others are acknowledged without it; it restarts
-     * and catches up. Then right after more acknowledged writes a majority (nodes 0..f) is killed at once: the
-     * survivors must acknowledge nothing. The majority restarts from its disks; the writes acknowledged before the
-     * kill are read back linearizably, new writes are acknowledged, and every node converges to the same applied
-     * index and holds every acknowledged write with the version its answer named.
+     * and catches up. Then right after more acknowledged writes and deletes, a majority (nodes 0..f) is killed at
+     * once: the survivors must acknowledge nothing. The majority restarts from its disks; the writes acknowledged
+     * before the kill are read back linearizably, new writes are acknowledged, and every node converges to the same
+     * applied index and holds exactly the acknowledged writes, with the versions their answers named.
      */
     public static void killAndRestart(ScenarioCluster cluster) {
         new Scenarios(cluster, "kill-and-restart").runKillAndRestart();
@@ -205,7 +205,12 @@ public final class Scenarios {
         awaitConverged(all);
         expectAcknowledged(all, acknowledged, Map.of());
 
-        // Writes acknowledged just before a majority dies at once must survive it.
+        // Writes acknowledged just before a majority dies at once must survive it, deletes included.
+        Reply deleted = deleteAcknowledged(1, "kill/a/0");
+        check(deleted.status() == Status.OK, "deleting kill/a/0, which exists, answered %s", deleted);
+        acknowledged.remove("kill/a/0");
+        Reply nothing = deleteAcknowledged(2 % size, "kill/never-written");
+        check(nothing.status() == Status.ABSENT, "deleting a key never written answered %s", nothing);
         for (int i = 0; i < size; i++) {
             acknowledged.put("kill/c/" + i, writeAcknowledged(i, "kill/c/" + i, "c" + i));
         }
@@ -289,6 +294,22 @@ public final class Scenarios {
         });
         check(last[0].status() == Status.OK && last[0].slot() >= 0 && last[0].version() > 0,
                 "put %s on node %d answered %s", key, node, last[0]);
+        return last[0];
+    }
+
+    /** Deletes until node {@code node} acknowledges it, as {@link #writeAcknowledged} puts. */
+    private Reply deleteAcknowledged(int node, String key) {
+        String idempotencyKey = nextIdempotencyKey();
+        Reply[] last = new Reply[1];
+        cluster.await(name + ": node " + node + " acknowledges delete " + key, PATIENCE, () -> {
+            last[0] = cluster.delete(node, key, idempotencyKey);
+            if (last[0].applied()) {
+                return true;
+            }
+            cluster.pass(RETRY_PAUSE);
+            return false;
+        });
+        check(last[0].slot() >= 0 && last[0].version() > 0, "delete %s on node %d answered %s", key, node, last[0]);
         return last[0];
     }
 
