@@ -221,6 +221,11 @@ final class SimNode {
         stop(true);
     }
 
+    /** Stops the process cleanly (the machine stays up, so nothing written is lost), as SIGTERM does. */
+    void stopCleanly() {
+        stop(false);
+    }
+
     void deliver(Envelope envelope) {
         guarded(() -> replica.receive(local(), envelope));
     }

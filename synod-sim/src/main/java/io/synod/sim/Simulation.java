@@ -500,6 +500,48 @@ public final class Simulation {
         return envelope.from() + "->" + envelope.to() + " " + what;
     }
 
+    // ----- scripted runs (SimulatedCluster): no chaos, no clients, a script drives the nodes -----
+
+    /**
+     * Runs the events due by global time {@code time} in order, stopping early (at that event's time) once
+     * {@code done} holds after an event; otherwise moves the clock to {@code time}. Returns whether {@code done} held.
+     * A checker's violation is thrown as {@link SimFailure}.
+     */
+    boolean runUntil(long time, java.util.function.BooleanSupplier done) {
+        while (!queue.isEmpty() && queue.peek().time <= time) {
+            runNext();
+            if (done.getAsBoolean()) {
+                return true;
+            }
+        }
+        now = Math.max(now, time);
+        return done.getAsBoolean();
+    }
+
+    /** Cuts node {@code id} off from every other node, both ways, until {@link #healPartitions}. */
+    void isolateNode(int id) {
+        isolate(id, true, true);
+    }
+
+    /** Lifts every partition. */
+    void healPartitions() {
+        clearPartition();
+    }
+
+    /** The client history so far (for a script's own linearizability check). */
+    List<Operation> history() {
+        return history;
+    }
+
+    /** The last events run, oldest first, for a failure report. */
+    List<String> lastEvents() {
+        List<String> last = new ArrayList<>();
+        for (Event event : lastEvents) {
+            last.add(event.describe());
+        }
+        return last;
+    }
+
     // ----- what clients and nodes ask of the world -----
 
     SimNode node(int id) {
