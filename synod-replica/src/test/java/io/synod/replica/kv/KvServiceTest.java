@@ -285,4 +285,33 @@ class KvServiceTest {
         assertThat(answers.get(0)).isInstanceOf(KvAnswer.Unknown.class);
         assertThat(answers.get(1)).isInstanceOf(KvAnswer.TimedOut.class);
     }
+
+    /** The disk filled up under a proposed write: its outcome is unknown (504), never refused as if nothing happened. */
+    @Test
+    void aWriteAbandonedBecauseTheDiskFilledUpIsUnknown() {
+        TestHost lonely = host(List.of(0, 1, 2));
+        List<KvAnswer.Write> answers = new ArrayList<>();
+        lonely.service.put(new KvRequest.Put(bytes("a"), bytes("one"), Condition.NONE, null), answers::add);
+
+        lonely.writable = false;
+        lonely.replica.abandonDiskFull();
+
+        assertThat(answers).singleElement().isInstanceOfSatisfying(KvAnswer.Unknown.class,
+                unknown -> assertThat(unknown.why()).contains("disk filled up"));
+        assertThat(lonely.service.outstanding()).isZero();
+    }
+
+    /** A read barrier lost to a full disk refuses the read with DISK_FULL at once; it is not proposed again. */
+    @Test
+    void aReadBarrierAbandonedBecauseTheDiskFilledUpIsRefusedAsDiskFull() {
+        TestHost lonely = host(List.of(0, 1, 2));
+        List<KvAnswer.Read<Optional<Entry>>> answers = new ArrayList<>();
+        lonely.service.get(new KvRequest.Get(bytes("a"), Consistency.LINEARIZABLE, null), answers::add);
+        assertThat(lonely.proposed).isEqualTo(1);
+
+        lonely.replica.abandonDiskFull();
+
+        assertThat(answers).singleElement().isEqualTo(new KvAnswer.ReadRefused<>(KvAnswer.Refusal.DISK_FULL));
+        assertThat(lonely.proposed).as("no second barrier").isEqualTo(1);
+    }
 }
