@@ -264,6 +264,11 @@ public final class KvService {
         return waiting.size;
     }
 
+    /** How many distinct min-slots reads wait for (each such read is also {@link #outstanding()}); for tests. */
+    int minSlotsWaitedFor() {
+        return bySlot.size();
+    }
+
     /** The node stops: every request still waiting is answered as timed out (writes: unknown). */
     public void abandon() {
         while (waiting.first() != null) {
