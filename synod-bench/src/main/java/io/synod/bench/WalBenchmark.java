@@ -4,7 +4,6 @@ import io.synod.core.Command;
 import io.synod.core.Durable;
 import io.synod.core.Value;
 import io.synod.storage.Disk;
-import io.synod.storage.GroupCommit;
 import io.synod.storage.NioDisk;
 import io.synod.storage.Wal;
 import java.io.IOException;

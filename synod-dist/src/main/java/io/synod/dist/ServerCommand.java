@@ -46,7 +46,8 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = "--max-drift-ms", paramLabel = "MS", description = "Largest clock drift assumed (not yet).")
     Long maxDriftMs;
 
-    @Option(names = "--no-forward", description = "Followers answer 307 instead of forwarding (needs a master).")
+    @Option(names = "--no-forward",
+            description = "Followers answer 307 instead of forwarding (needs a master; not yet).")
     boolean noForward;
 
     @Option(names = "--cluster-secret-file", paramLabel = "FILE", description = "Peer authentication (not yet).")
@@ -96,11 +97,14 @@ final class ServerCommand implements Callable<Integer> {
     }
 
     private ServerConfig config() {
-        for (Object unsupported : new Object[] {clusterSecretFile, tlsCert, tlsKey, tlsCa}) {
-            if (unsupported != null) {
-                throw usage("--cluster-secret-file and --tls-* are not supported by this build yet");
-            }
-        }
+        // Accepted by the parser (so --help lists them) but refused until they are built, never silently ignored.
+        refuseIfSet("--cluster-secret-file", clusterSecretFile != null);
+        refuseIfSet("--tls-cert", tlsCert != null);
+        refuseIfSet("--tls-key", tlsKey != null);
+        refuseIfSet("--tls-ca", tlsCa != null);
+        refuseIfSet("--lease-ms", leaseMs != null);
+        refuseIfSet("--max-drift-ms", maxDriftMs != null);
+        refuseIfSet("--no-forward", noForward);
         if (!election.equals("none")) {
             throw usage("--election " + election + " is not available in this build yet; use --election none");
         }
@@ -120,6 +124,12 @@ final class ServerCommand implements Callable<Integer> {
         }
         return new ServerConfig(id, peerMap, httpAddress, dataDir, clusterId, election, snapshotEvery, retainSlots,
                 requestTimeoutMs, 1_024, 1 << 20);
+    }
+
+    private void refuseIfSet(String flag, boolean set) {
+        if (set) {
+            throw usage(flag + " is not available in this build yet");
+        }
     }
 
     private CommandLine.ParameterException usage(String message) {

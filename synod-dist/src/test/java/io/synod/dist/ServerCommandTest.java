@@ -20,6 +20,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** A node that must not start says why in one line and exits non-zero: a corrupt log, a data dir of another node. */
 class ServerCommandTest {
@@ -82,5 +84,22 @@ class ServerCommandTest {
                 new PrintWriter(out, true), new PrintWriter(err, true));
         assertThat(exit).isEqualTo(2);
         assertThat(err.toString()).contains("not available in this build yet");
+    }
+
+    /** A flag the parser knows but this build does not implement is refused, never silently ignored. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"--no-forward|", "--lease-ms|3000", "--max-drift-ms|500",
+        "--tls-cert|cert.pem", "--tls-key|key.pem", "--tls-ca|ca.pem", "--cluster-secret-file|secret"})
+    void aFlagThatIsNotBuiltYetIsAUsageErrorNamingIt(String flag, String value) {
+        List<String> args = new ArrayList<>(List.of("server", "--id", "0", "--peers", "0=127.0.0.1:1", "--http",
+                "127.0.0.1:2", "--data-dir", dataDir.toString(), flag));
+        if (value != null) {
+            args.add(value);
+        }
+        int exit = Main.run(args.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString().strip().lines()).singleElement().asString()
+                .contains(flag + " is not available in this build yet");
+        assertThat(out.toString()).isEmpty();
     }
 }

@@ -15,4 +15,11 @@ public sealed interface Outcome {
      * The client must treat the write as unknown: it may or may not have happened.
      */
     record Unknown() implements Outcome {}
+
+    /**
+     * The node's disk filled up before the proposal was answered: the node dropped its protocol state (it is read-only
+     * now) and will learn nothing more about the command. Like {@link Unknown}, the command may still be chosen
+     * through the peers, so a write with this outcome is unknown, never failed.
+     */
+    record DiskFull() implements Outcome {}
 }

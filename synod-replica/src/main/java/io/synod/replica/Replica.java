@@ -321,15 +321,27 @@ public final class Replica {
     }
 
     /**
-     * The node is being abandoned (its storage failed or filled up): answers every proposal still waiting as of
-     * unknown outcome, since some may yet be chosen through peers. The replica must not be used afterwards.
+     * The node is being abandoned (its storage failed): answers every proposal still waiting as of unknown outcome
+     * ({@link Outcome.Unknown}), since some may yet be chosen through peers. The replica must not be used afterwards.
      */
     public void abandon() {
+        abandonWith(new Outcome.Unknown());
+    }
+
+    /**
+     * The node is being abandoned because its disk is full: like {@link #abandon()}, but every proposal still waiting
+     * is answered {@link Outcome.DiskFull}. The replica must not be used afterwards.
+     */
+    public void abandonDiskFull() {
+        abandonWith(new Outcome.DiskFull());
+    }
+
+    private void abandonWith(Outcome outcome) {
         List<Consumer<Outcome>> callbacks = List.copyOf(waiting.values());
         waiting.clear();
         held.clear();
         for (Consumer<Outcome> callback : callbacks) {
-            callback.accept(new Outcome.Unknown());
+            callback.accept(outcome);
         }
     }
 

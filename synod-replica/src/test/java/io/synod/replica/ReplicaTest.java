@@ -111,6 +111,22 @@ class ReplicaTest {
         assertThat(storage.recover().promised()).isEqualTo(new Ballot(3, 1));
     }
 
+    @Test
+    void abandoningAnswersEveryWaitingProposalWithWhyTheNodeStopped() {
+        List<Outcome> outcomes = new ArrayList<>();
+        Replica full = replica(0);
+        full.propose(1, "x".getBytes(), outcomes::add);
+        full.propose(2, "y".getBytes(), outcomes::add);
+        full.abandonDiskFull();
+        assertThat(outcomes).hasSize(2).allSatisfy(o -> assertThat(o).isEqualTo(new Outcome.DiskFull()));
+
+        outcomes.clear();
+        Replica failed = replica(1);
+        failed.propose(1, "z".getBytes(), outcomes::add);
+        failed.abandon();
+        assertThat(outcomes).containsExactly(new Outcome.Unknown());
+    }
+
     private static io.synod.core.Value value(String payload) {
         return io.synod.core.Value.of(new io.synod.core.Command(1, payload.hashCode(), payload.getBytes()));
     }

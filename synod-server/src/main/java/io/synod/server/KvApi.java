@@ -149,11 +149,11 @@ final class KvApi {
     }
 
     private Map<String, Object> statusBody() {
-        NodeStatus status = node.status();
+        NodeStatus status = node.status().orElse(null);
         ServerConfig config = node.config();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("id", config.nodeId());
-        if (status == null) {
+        if (node.isReadOnly() || status == null) {
             // Read-only (the disk is full): no protocol state, but the rest of the contract's fields.
             body.put("role", "follower");
             body.put("master", null);
@@ -216,10 +216,12 @@ final class KvApi {
 
     /** {@code GET /v1/log/{slot}}: what the slot holds, with each command's revision once it is applied here. */
     Response logEntry(long slot) {
-        NodeStatus status = node.status();
-        if (status == null) {
+        Optional<NodeStatus> known = node.status();
+        // No status without a replica: read-only, or (briefly) stopping after a storage failure; answered alike.
+        if (node.isReadOnly() || known.isEmpty()) {
             return Response.error(507, "DISK_FULL", "the log is not readable while the disk is full");
         }
+        NodeStatus status = known.get();
         if (slot < status.firstRetained()) {
             return Response.error(410, "COMPACTED", "slot " + slot + " was compacted into a snapshot");
         }

@@ -22,6 +22,7 @@ import io.synod.storage.WalStorage;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -161,10 +162,7 @@ final class KvNode implements NodeLoop.Body, KvService.Host {
 
     /** Makes the current status readable from other threads (metrics scrapes); while read-only the last one stays. */
     private void publish() {
-        NodeStatus now = status();
-        if (now != null) {
-            published = now;
-        }
+        status().ifPresent(now -> published = now);
     }
 
     /** The status as of the loop's last batch (the last known while read-only); any thread. Null before start. */
@@ -266,7 +264,7 @@ final class KvNode implements NodeLoop.Body, KvService.Host {
      * applied slots from {@code slot} on back from the store's revision gives it; those slots are all retained.
      */
     long firstRevisionOf(long slot) {
-        NodeStatus status = status();
+        NodeStatus status = status().orElse(null);
         if (status == null || slot < status.firstRetained() || slot >= appliedSlot()) {
             return 0;
         }
@@ -281,9 +279,9 @@ final class KvNode implements NodeLoop.Body, KvService.Host {
         return revision;
     }
 
-    /** The protocol's status, or null while read-only. */
-    NodeStatus status() {
-        return replica == null ? null : replica.status();
+    /** The protocol's status; empty while there is no replica (read-only, or stopping after a storage failure). */
+    Optional<NodeStatus> status() {
+        return replica == null ? Optional.empty() : Optional.of(replica.status());
     }
 
     /** The chosen value of {@code slot} if this node still holds it; null otherwise. */
@@ -313,7 +311,7 @@ final class KvNode implements NodeLoop.Body, KvService.Host {
             return;
         }
         LOG.error("storage failure, stopping: {}", failure.getMessage());
-        dropReplica();
+        dropReplica(new Outcome.Unknown());
         fatal.accept(failure);
     }
 
@@ -324,18 +322,25 @@ final class KvNode implements NodeLoop.Body, KvService.Host {
         }
         lastAppliedBeforeReadOnly = appliedSlot();
         readOnly = true;
-        dropReplica();
+        dropReplica(new Outcome.DiskFull());
         closeStorage();
         reopenAtMs = loop.nowMs() + REOPEN_EVERY_MS;
         metrics.diskFull(true);
     }
 
-    /** Forgets the replica; proposals it still held are answered as of unknown outcome. */
-    private void dropReplica() {
+    /**
+     * Forgets the replica; proposals it still held are answered {@code why} ({@link Outcome.DiskFull} when the disk
+     * filled up, else {@link Outcome.Unknown}): either way their outcome is unknown.
+     */
+    private void dropReplica(Outcome why) {
         Replica abandoned = replica;
         replica = null;
         if (abandoned != null) {
-            abandoned.abandon();
+            if (why instanceof Outcome.DiskFull) {
+                abandoned.abandonDiskFull();
+            } else {
+                abandoned.abandon();
+            }
         }
     }
 

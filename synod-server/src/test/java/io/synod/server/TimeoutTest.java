@@ -35,7 +35,8 @@ class TimeoutTest {
             long slot = http.putSlot("ms-a", "x");
             for (String target : new String[] {"/v1/kv/ms-a?min-slot=" + (slot + 1_000),
                     "/v1/kv/ms-a?consistency=stale&min-slot=" + (slot + 1_000),
-                    "/v1/kv?prefix=ms-&min-slot=" + (slot + 1_000)}) {
+                    "/v1/kv?prefix=ms-&min-slot=" + (slot + 1_000),
+                    "/v1/kv/ms-a?consistency=stale&min-slot=" + Long.MAX_VALUE}) {
                 long started = System.nanoTime();
                 Reply reply = http.get(target);
                 long tookMs = (System.nanoTime() - started) / 1_000_000;

@@ -166,6 +166,9 @@ public final class KvService {
             }
             case Outcome.Rejected rejected -> new KvAnswer.Refused(refusal(rejected.reason()));
             case Outcome.Unknown unknown -> new KvAnswer.Unknown("its slot was covered by a snapshot from a peer");
+            // Proposed, so it may be chosen through the peers: unknown (504), not refused (507 means nothing was done).
+            case Outcome.DiskFull full -> new KvAnswer.Unknown("this node's disk filled up before the write was "
+                    + "answered; it may still be applied through the other nodes");
         };
     }
 
@@ -259,6 +262,11 @@ public final class KvService {
     /** How many requests wait for an answer. */
     public int outstanding() {
         return waiting.size;
+    }
+
+    /** How many distinct min-slots reads wait for (each such read is also {@link #outstanding()}); for tests. */
+    int minSlotsWaitedFor() {
+        return bySlot.size();
     }
 
     /** The node stops: every request still waiting is answered as timed out (writes: unknown). */

@@ -29,6 +29,7 @@ public final class ReadBarrier implements ReadOrdering {
             switch (outcome) {
                 case Outcome.Applied applied -> then.accept(null);
                 case Outcome.Rejected rejected -> then.accept(KvService.refusal(rejected.reason()));
+                case Outcome.DiskFull full -> then.accept(KvAnswer.Refusal.DISK_FULL);
                 case Outcome.Unknown unknown -> {
                     if (attempt < ATTEMPTS_MAX && host.writable()) {
                         propose(host, then, attempt + 1);

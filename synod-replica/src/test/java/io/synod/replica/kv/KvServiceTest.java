@@ -245,6 +245,37 @@ class KvServiceTest {
         assertThat(answers).singleElement().isInstanceOf(KvAnswer.TimedOut.class);
     }
 
+    /** A read that timed out or was answered leaves nothing behind, whatever its min-slot: the waiters stay bounded. */
+    @Test
+    void minSlotWaitersAreForgottenOnceAnsweredOrTimedOut() {
+        List<KvAnswer.Read<Optional<Entry>>> answers = new ArrayList<>();
+        for (long minSlot : new long[] {0, 5, 6, Long.MAX_VALUE - 1, Long.MAX_VALUE, Long.MAX_VALUE}) {
+            single.service.get(new KvRequest.Get(bytes("a"), Consistency.STALE, minSlot), answers::add);
+        }
+        assertThat(single.service.minSlotsWaitedFor()).isEqualTo(5);
+
+        put(single, "a", "one", Condition.NONE, null);
+        assertThat(answers).hasSize(1);
+        assertThat(single.service.minSlotsWaitedFor()).isEqualTo(4);
+
+        single.advance(1_000);
+        assertThat(answers).hasSize(6);
+        assertThat(answers.subList(1, 6)).allSatisfy(a -> assertThat(a).isInstanceOf(KvAnswer.TimedOut.class));
+        assertThat(single.service.minSlotsWaitedFor()).isZero();
+        assertThat(single.service.outstanding()).isZero();
+
+        // Many more than the bound, in waves that time out: never more than the bound at once, nothing kept.
+        for (int wave = 0; wave < 5; wave++) {
+            for (int i = 0; i < 10; i++) {
+                single.service.get(new KvRequest.Get(bytes("a"), Consistency.STALE, 1_000L + wave * 10 + i),
+                        answers::add);
+            }
+            assertThat(single.service.minSlotsWaitedFor()).isEqualTo(10);
+            single.advance(1_000);
+            assertThat(single.service.minSlotsWaitedFor()).isZero();
+        }
+    }
+
     @Test
     void waitingRequestsAreBoundedAndTheOneTooManyIsRefused() {
         List<KvAnswer.Read<Optional<Entry>>> answers = new ArrayList<>();
@@ -282,5 +313,34 @@ class KvServiceTest {
         assertThat(answers).hasSize(2);
         assertThat(answers.get(0)).isInstanceOf(KvAnswer.Unknown.class);
         assertThat(answers.get(1)).isInstanceOf(KvAnswer.TimedOut.class);
+    }
+
+    /** The disk filled up under a proposed write: its outcome is unknown (504), never refused as if nothing happened. */
+    @Test
+    void aWriteAbandonedBecauseTheDiskFilledUpIsUnknown() {
+        TestHost lonely = host(List.of(0, 1, 2));
+        List<KvAnswer.Write> answers = new ArrayList<>();
+        lonely.service.put(new KvRequest.Put(bytes("a"), bytes("one"), Condition.NONE, null), answers::add);
+
+        lonely.writable = false;
+        lonely.replica.abandonDiskFull();
+
+        assertThat(answers).singleElement().isInstanceOfSatisfying(KvAnswer.Unknown.class,
+                unknown -> assertThat(unknown.why()).contains("disk filled up"));
+        assertThat(lonely.service.outstanding()).isZero();
+    }
+
+    /** A read barrier lost to a full disk refuses the read with DISK_FULL at once; it is not proposed again. */
+    @Test
+    void aReadBarrierAbandonedBecauseTheDiskFilledUpIsRefusedAsDiskFull() {
+        TestHost lonely = host(List.of(0, 1, 2));
+        List<KvAnswer.Read<Optional<Entry>>> answers = new ArrayList<>();
+        lonely.service.get(new KvRequest.Get(bytes("a"), Consistency.LINEARIZABLE, null), answers::add);
+        assertThat(lonely.proposed).isEqualTo(1);
+
+        lonely.replica.abandonDiskFull();
+
+        assertThat(answers).singleElement().isEqualTo(new KvAnswer.ReadRefused<>(KvAnswer.Refusal.DISK_FULL));
+        assertThat(lonely.proposed).as("no second barrier").isEqualTo(1);
     }
 }

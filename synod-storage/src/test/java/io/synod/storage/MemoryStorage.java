@@ -10,8 +10,8 @@ import java.util.List;
 
 /**
  * Durable storage kept in memory, with explicit sync points: records are "durable" once synced and survive
- * {@link #crash}; unsynced records do not. Snapshots are durable as soon as they are saved. Used by unit tests and
- * benchmarks, and as the simplest model of what the write-ahead log must do.
+ * {@link #crash}; unsynced records do not. Snapshots are durable as soon as they are saved. A test fixture (in
+ * synod-storage's test-jar) for other modules' unit tests, and the simplest model of what the write-ahead log must do.
  *
  * <p>In immediate mode {@link #sync} completes on return. In deferred mode it returns false and the owner completes
  * syncs later with {@link #completeSyncs()} (then tells the replica).

@@ -1,6 +1,7 @@
-package io.synod.storage;
+package io.synod.bench;
 
 import io.synod.core.Durable;
+import io.synod.storage.Wal;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +23,9 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Contract: {@link #append} is thread-safe and never blocks on I/O; its future completes, on the committer thread,
  * once the record is durable, or exceptionally if writing or syncing failed — after which every later append fails
  * too (a node never carries on past a failed sync). The queue is bounded: {@code append} blocks while it is full.
+ *
+ * <p>Only the benchmarks use it ({@link WalBenchmark}); a node's own group commit is the replica loop's, through
+ * {@code WalStorage}.
  */
 public final class GroupCommit implements AutoCloseable {
     private record Pending(Durable record, CompletableFuture<Void> done) {}
