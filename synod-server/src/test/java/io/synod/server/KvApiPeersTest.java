@@ -49,7 +49,7 @@ class KvApiPeersTest {
         }
         ServerConfig config = ServerConfig.of(0, members, new InetSocketAddress("127.0.0.1", 7100), dir);
         dataDir = DataDir.open(dir, config.clusterId(), 0);
-        node = new KvNode(config, new NodeLoop("test-loop", 16), envelope -> { }, peers, new Metrics(0, () -> null),
+        node = new KvNode(config, new NodeLoop("test-loop", 16), envelope -> { }, peers, new Metrics(0, () -> null, () -> 0),
                 dataDir, dataDir.disk(), failure -> {
                     throw new AssertionError(failure);
                 });
