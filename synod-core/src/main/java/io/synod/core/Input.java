@@ -33,6 +33,12 @@ public sealed interface Input {
      */
     record SnapshotInstalled(long slot, boolean ok) implements Input {}
 
+    /**
+     * The node is about to stop cleanly: its election gives up what it holds (a master releases its lease) so a
+     * successor can take over at once. Step it, obey the Ready (its messages must go out), then stop.
+     */
+    record Release() implements Input {}
+
     /** The singleton tick. */
     Tick TICK = new Tick();
 }

@@ -145,6 +145,7 @@ public final class Node {
                 learner.compactBelow(Math.min(taken.retainFrom(), learner.handedOut()));
             }
             case Input.SnapshotInstalled installed -> installSnapshot(installed);
+            case Input.Release release -> election.release(nowMs);
         }
         drainSelf();
         runTimers();

@@ -150,6 +150,12 @@ class ElectionSeamTest {
         }
 
         @Override
+        public void release(long nowMs) {
+            resignAtMs = nowMs;
+            tick(nowMs);
+        }
+
+        @Override
         public Mastership mastership(long nowMs) {
             if (self == candidate && nowMs < leaseUntilMs) {
                 return new Mastership(self, leaseUntilMs);

@@ -110,6 +110,14 @@ public final class Replica {
         step(nowMs, new Input.Receive(envelope));
     }
 
+    /**
+     * The node is about to stop cleanly: its election gives up what it holds (a master releases its lease). Messages
+     * this produces go out before this returns, once what they depend on is durable.
+     */
+    public void release(long nowMs) {
+        step(nowMs, new Input.Release());
+    }
+
     /** Lets the node run its timers; call at or after {@link #wakeAtMs()}. */
     public void tick(long nowMs) {
         step(nowMs, Input.TICK);

@@ -4,12 +4,14 @@ import io.synod.core.DurableState;
 import io.synod.core.Node;
 import io.synod.core.NodeConfig;
 import io.synod.core.NodeStatus;
+import io.synod.core.election.Mastership;
 import io.synod.core.Value;
 import io.synod.core.message.Envelope;
 import io.synod.core.Invariants;
 import io.synod.kv.KvStateMachine;
 import io.synod.kv.KvStore;
 import io.synod.replica.kv.KvService;
+import io.synod.replica.kv.LeaseReads;
 import io.synod.replica.kv.ReadBarrier;
 import io.synod.replica.Outcome;
 import io.synod.replica.Replica;
@@ -82,7 +84,7 @@ final class KvNode implements NodeLoop.Body, KvService.Host {
         this.transport = transport;
         this.peers = peers;
         // The service's own timeout comes first; the HTTP layer's, a little later, only guards against a stuck loop.
-        this.service = new KvService(this, new ReadBarrier(),
+        this.service = new KvService(this, new LeaseReads(new ReadBarrier()),
                 new KvService.Options(config.requestTimeoutMs(), 100_000));
         this.metrics = metrics;
         this.dataDir = dataDir;
@@ -216,6 +218,23 @@ final class KvNode implements NodeLoop.Body, KvService.Host {
     @Override
     public KvStore store() {
         return machine;
+    }
+
+    @Override
+    public int nodeId() {
+        return config.nodeId();
+    }
+
+    /** Loop thread only. */
+    @Override
+    public Mastership mastership() {
+        return replica == null ? Mastership.NONE : replica.status().mastership();
+    }
+
+    /** Loop thread only. */
+    @Override
+    public long committedSlot() {
+        return replica == null ? appliedSlot() : replica.status().committed();
     }
 
     /** Every slot below this is applied to the state machine. */

@@ -1,6 +1,7 @@
 package io.synod.sim;
 
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -32,6 +33,9 @@ import java.util.SplittableRandom;
  * @param acceptBytesMax the acceptors' bound on unresolved vote bytes
  * @param corruptibleNodes how many nodes (the lowest ids) may suffer bit rot: at most f, so the fault stays within
  *     the fault model
+ * @param election the master election every node runs ({@code paxoslease} or {@code none})
+ * @param leaseMs the master lease
+ * @param maxDriftMs the clock drift the lease allows for: well above what {@code driftPpmMax} can build up over a lease
  */
 public record Scenario(
         int nodes,
@@ -55,7 +59,10 @@ public record Scenario(
         long segmentBytes,
         double diskFaultRate,
         int corruptibleNodes,
-        long acceptBytesMax) {
+        long acceptBytesMax,
+        String election,
+        long leaseMs,
+        long maxDriftMs) {
 
     /** The fault families a scenario may use; {@code synod sim --faults} picks a subset. */
     public enum Fault { LOSS, DUPLICATE, REORDER, PARTITION, CRASH, DRIFT, DISK }
@@ -84,9 +91,39 @@ public record Scenario(
         long segment = (long) pick(random, 2_048, 16_384, 1 << 20);
         double diskFaults = on.contains(Fault.DISK) ? pick(random, 0.0, 0.2, 1.0) : 0.0;
         int corruptible = on.contains(Fault.DISK) ? random.nextInt(nodes / 2 + 1) : 0;
+        long acceptBytes = (long) pick(random, 600, 20_000, 32 << 20);
+        String election = ELECTIONS.get(random.nextInt(ELECTIONS.size()));
+        long lease = (long) pick(random, 300, 1_000, 2_000);
         return new Scenario(nodes, loss, duplicate, minDelay, maxDelay, tail, partitions, crashes, drift, fsync,
                 torn, clients, safety, window, batch, snapshotEvery, retain, chunk, segment, diskFaults, corruptible,
-                (long) pick(random, 600, 20_000, 32 << 20));
+                acceptBytes, election, lease, lease / 8);
+    }
+
+    /** The elections a seed picks from. */
+    static final List<String> ELECTIONS = List.of("paxoslease", "none");
+
+    /** This scenario with another election (for tests of one mode). */
+    public Scenario withElection(String name) {
+        return new Scenario(nodes, lossRate, duplicateRate, minDelayMs, maxDelayMs, tailRate, partitionRate, crashRate,
+                driftPpmMax, fsyncMaxMs, tornTails, clients, safetyMs, pipelineWindow, maxBatchCommands,
+                snapshotEverySlots, retainSlots, snapshotChunkBytes, segmentBytes, diskFaultRate, corruptibleNodes,
+                acceptBytesMax, name, leaseMs, maxDriftMs);
+    }
+
+    /** This scenario with other crash and partition rates (for tests that need a storm). */
+    public Scenario withChaos(double crashes, double partitions) {
+        return new Scenario(nodes, lossRate, duplicateRate, minDelayMs, maxDelayMs, tailRate, partitions, crashes,
+                driftPpmMax, fsyncMaxMs, tornTails, clients, safetyMs, pipelineWindow, maxBatchCommands,
+                snapshotEverySlots, retainSlots, snapshotChunkBytes, segmentBytes, diskFaultRate, corruptibleNodes,
+                acceptBytesMax, election, leaseMs, maxDriftMs);
+    }
+
+    /** This scenario with clocks drifting up to {@code ppm} and a lease that allows {@code maxDriftMs} for it. */
+    public Scenario withDrift(int ppm, long lease, long maxDrift) {
+        return new Scenario(nodes, lossRate, duplicateRate, minDelayMs, maxDelayMs, tailRate, partitionRate, crashRate,
+                ppm, fsyncMaxMs, tornTails, clients, safetyMs, pipelineWindow, maxBatchCommands,
+                snapshotEverySlots, retainSlots, snapshotChunkBytes, segmentBytes, diskFaultRate, corruptibleNodes,
+                acceptBytesMax, election, lease, maxDrift);
     }
 
     private static double pick(SplittableRandom random, double... choices) {
@@ -99,10 +136,10 @@ public record Scenario(
                 "nodes=%d loss=%.2f dup=%.2f delay=%d-%dms tail=%.2f partitions/s=%.1f crashes/s=%.1f "
                         + "drift=%dppm fsync<=%dms torn=%b clients=%d safety=%dms window=%d batch=%d "
                         + "snapshot-every=%d retain=%d chunk=%dB segment=%dB disk-faults/s=%.1f corruptible=%d "
-                        + "accept-bytes=%d",
+                        + "accept-bytes=%d election=%s lease=%dms max-drift=%dms",
                 nodes, lossRate, duplicateRate, minDelayMs, maxDelayMs, tailRate, partitionRate, crashRate,
                 driftPpmMax, fsyncMaxMs, tornTails, clients, safetyMs, pipelineWindow, maxBatchCommands,
                 snapshotEverySlots, retainSlots, snapshotChunkBytes, segmentBytes, diskFaultRate, corruptibleNodes,
-                acceptBytesMax);
+                acceptBytesMax, election, leaseMs, maxDriftMs);
     }
 }

@@ -4,6 +4,7 @@ import io.synod.core.Node;
 import io.synod.core.NodeConfig;
 import io.synod.kv.KvStateMachine;
 import io.synod.kv.KvStore;
+import io.synod.replica.kv.LeaseReads;
 import io.synod.replica.kv.ReadBarrier;
 import io.synod.replica.kv.ReadOrdering;
 import io.synod.storage.Disk;
@@ -45,8 +46,11 @@ public record Seams(StoreFactory stores, Supplier<ReadOrdering> readOrdering, Di
         Storage make(int nodeId, Storage real);
     }
 
-    /** The production parts: the real store, reads ordered by a barrier through the log, the real disk and storage. */
-    public static final Seams REAL = new Seams((nodeId, real) -> real, ReadBarrier::new, (nodeId, real) -> real,
+    /**
+     * The production parts: the real store, lease reads on the master and reads ordered by a barrier through the log
+     * elsewhere, the real disk and storage.
+     */
+    public static final Seams REAL = new Seams((nodeId, real) -> real, () -> new LeaseReads(new ReadBarrier()), (nodeId, real) -> real,
             (nodeId, real) -> real, RecordCheck.CRC32C, Node.Parts::production);
 
     public Seams withStores(StoreFactory factory) {

@@ -154,10 +154,15 @@ final class SimClient {
                 condition, Operation.LINEARIZABLE, idempotencyKey);
     }
 
+    /** The node the last answer named as master, or -1: where the next request goes, most of the time. */
+    private int preferred = -1;
+
     private void send() {
         Pending request = pending;
         int attempt = ++request.attempts;
-        SimNode target = sim.node(random.nextInt(sim.nodeCount()));
+        // Like a client library that follows the master: mostly the node the last answer named, sometimes any node.
+        SimNode target = preferred >= 0 && random.nextInt(4) != 0 ? sim.node(preferred)
+                : sim.node(random.nextInt(sim.nodeCount()));
         sim.schedule(sim.now() + TIMEOUT_MS, Simulation.Kind.TIMEOUT, id, "client", () -> {
             if (pending == request && request.attempts == attempt) {
                 noAnswer(request);
@@ -168,8 +173,13 @@ final class SimClient {
                     if (pending != request || request.attempts != attempt || !target.isUp()) {
                         return;
                     }
-                    target.submit(request.request, answer -> sim.schedule(sim.now(), Simulation.Kind.ANSWER, id,
-                            "client", () -> onAnswer(request, attempt, answer)));
+                    target.submit(request.request, answer -> {
+                        if (target.isUp()) {
+                            preferred = target.mastership().master();
+                        }
+                        sim.schedule(sim.now(), Simulation.Kind.ANSWER, id, "client",
+                                () -> onAnswer(request, attempt, answer));
+                    });
                 });
     }
 

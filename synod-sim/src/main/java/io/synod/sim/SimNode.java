@@ -107,6 +107,8 @@ final class SimNode {
                 .batching(scenario.maxBatchCommands(), 1 << 20)
                 .snapshotChunkBytes(scenario.snapshotChunkBytes())
                 .acceptBytesMax(scenario.acceptBytesMax())
+                .election(scenario.election())
+                .lease(scenario.leaseMs(), scenario.maxDriftMs())
                 .build();
         SplittableRandom nodeRandom = random.split();
         Node node = new Node(config, recovered, nodeRandom.split(), sim.options.seams().parts().apply(config));
@@ -221,9 +223,22 @@ final class SimNode {
         stop(true);
     }
 
-    /** Stops the process cleanly (the machine stays up, so nothing written is lost), as SIGTERM does. */
+    /**
+     * Stops the process cleanly (the machine stays up, so nothing written is lost), as SIGTERM does: the node first
+     * releases what its election holds, and its messages go out.
+     */
     void stopCleanly() {
-        stop(false);
+        if (replica != null) {
+            guarded(() -> replica.release(local()));
+        }
+        if (replica != null) {
+            stop(false);
+        }
+    }
+
+    /** What this node's election publishes now: the master it believes in, and until when it may read locally. */
+    io.synod.core.election.Mastership mastership() {
+        return replica.status().mastership();
     }
 
     void deliver(Envelope envelope) {
@@ -251,6 +266,22 @@ final class SimNode {
         public long nowMs() {
             return local();
         }
+
+        @Override
+        public int nodeId() {
+            return id;
+        }
+
+        @Override
+        public io.synod.core.election.Mastership mastership() {
+            return replica.status().mastership();
+        }
+
+        @Override
+        public long committedSlot() {
+            return replica.status().committed();
+        }
+
 
         @Override
         public KvStore store() {

@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import java.util.SplittableRandom;
 
 /**
@@ -46,23 +47,33 @@ import java.util.SplittableRandom;
  */
 public final class Simulation {
     /** What to run. {@code maxSteps} bounds the events of the safety phase. */
-    public record Options(long seed, Set<Scenario.Fault> faults, long maxSteps, Seams seams, PrintStream trace) {
+    public record Options(long seed, Set<Scenario.Fault> faults, long maxSteps, Seams seams, PrintStream trace,
+            UnaryOperator<Scenario> tune) {
+        public Options(long seed, Set<Scenario.Fault> faults, long maxSteps, Seams seams, PrintStream trace) {
+            this(seed, faults, maxSteps, seams, trace, UnaryOperator.identity());
+        }
+
         public static Options of(long seed) {
             return new Options(seed, Set.of(Scenario.Fault.values()), Long.MAX_VALUE, Seams.REAL, null);
         }
 
+        /** Changes the scenario the seed picks (one election, harsher faults), for tests aimed at one mode. */
+        public Options withScenario(UnaryOperator<Scenario> change) {
+            return new Options(seed, faults, maxSteps, seams, trace, change);
+        }
+
         /** Swaps parts of every node (a store decorator, a read strategy), for planted-bug tests. */
         public Options withSeams(Seams replaced) {
-            return new Options(seed, faults, maxSteps, replaced, trace);
+            return new Options(seed, faults, maxSteps, replaced, trace, tune);
         }
 
         public Options withMaxSteps(long steps) {
-            return new Options(seed, faults, steps, seams, trace);
+            return new Options(seed, faults, steps, seams, trace, tune);
         }
 
         /** Prints every event to {@code out} as it runs (for reading one seed's story). */
         public Options withTrace(PrintStream out) {
-            return new Options(seed, faults, maxSteps, seams, out);
+            return new Options(seed, faults, maxSteps, seams, out, tune);
         }
     }
 
@@ -128,7 +139,7 @@ public final class Simulation {
     public Simulation(Options options) {
         this.options = options;
         SplittableRandom root = new SplittableRandom(options.seed());
-        this.scenario = Scenario.choose(root.split(), options.faults());
+        this.scenario = options.tune().apply(Scenario.choose(root.split(), options.faults()));
         this.network = root.split();
         this.chaos = root.split();
         this.checkers = new Checkers(scenario.nodes());
@@ -265,9 +276,20 @@ public final class Simulation {
             options.trace().println(event.describe());
         }
         event.action.run();
+        int readingLocally = -1;
         for (SimNode node : nodes) {
             if (node.replica != null) {
                 checkers.onReplicaState(node.id, node.replica.appliedSlot(), node.store.digest());
+                if (node.mastership().mayReadLocally(node.local())) {
+                    if (readingLocally >= 0) {
+                        throw new SimFailure("lease-safety", "nodes " + readingLocally + " and " + node.id
+                                + " both hold the lease at " + now + " ms: node " + readingLocally
+                                + " until its local " + nodes[readingLocally].mastership().localReadsUntilMs()
+                                + " (now " + nodes[readingLocally].local() + "), node " + node.id + " until "
+                                + node.mastership().localReadsUntilMs() + " (now " + node.local() + ")");
+                    }
+                    readingLocally = node.id;
+                }
             }
         }
     }
@@ -355,8 +377,13 @@ public final class Simulation {
         SimNode victim = nodes[chaos.nextInt(nodes.length)];
         if (pick < scenario.crashRate()) {
             if (victim.isUp()) {
-                note(victim.id, "crash");
-                victim.crash();
+                if (chaos.nextInt(4) == 0) {
+                    note(victim.id, "clean stop (a planned restart)");
+                    victim.stopCleanly();
+                } else {
+                    note(victim.id, "crash");
+                    victim.crash();
+                }
                 schedule(now + 50 + chaos.nextInt(3_000), Kind.RESTART, victim.id, "", victim::start);
             }
         } else if (pick < scenario.crashRate() + scenario.partitionRate()) {

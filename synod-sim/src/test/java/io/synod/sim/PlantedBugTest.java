@@ -11,11 +11,13 @@ import io.synod.sim.bugs.ForgetsIdempotencyOnRestore;
 import io.synod.sim.bugs.ForgetsToForce;
 import io.synod.sim.bugs.IgnoresFingerprint;
 import io.synod.sim.bugs.IgnoresPromisedValues;
+import io.synod.sim.bugs.LeaseBugs;
 import io.synod.sim.bugs.ReportsSyncAtOnce;
 import io.synod.sim.bugs.SkipsDirectorySync;
 import io.synod.sim.bugs.VersionIsTheSlot;
 import io.synod.storage.RecordCheck;
 import java.util.function.LongFunction;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -42,12 +44,20 @@ class PlantedBugTest {
         return firstFailure(seed -> Simulation.Options.of(seed).withSeams(seams));
     }
 
+    /** Seeds of one election only, the scenario changed by {@code tune} (a storm, more drift). */
+    private static Simulation.Result withSeams(Seams seams, String election, UnaryOperator<Scenario> tune) {
+        return firstFailure(seed -> Simulation.Options.of(seed).withSeams(seams)
+                .withScenario(scenario -> tune.apply(scenario.withElection(election))));
+    }
+
     /** A write-ahead log reader that trusts every record, damaged or not. */
     private static final RecordCheck TRUSTS_EVERY_RECORD = (bytes, position, length, stored) -> true;
 
     @Test
     void anAcceptorThatForgetsItsPromiseAcrossARestartIsCaughtByAgreement() {
-        Simulation.Result result = withSeams(Seams.REAL.withStorages((node, real) -> new DropsPromises(real)));
+        // Without a master every node runs phase 1, so promises matter most.
+        Simulation.Result result = withSeams(Seams.REAL.withStorages((node, real) -> new DropsPromises(real)), "none",
+                UnaryOperator.identity());
         assertThat(result.checker()).isEqualTo("agreement");
     }
 
@@ -130,6 +140,41 @@ class PlantedBugTest {
         Simulation.Result result = withSeams(Seams.REAL.withStores(
                 (node, real) -> new ForgetsIdempotencyOnRestore(real)));
         assertThat(result.checker()).isIn("exactly-once", "linearizability", "replica-consistency");
+    }
+
+    @Test
+    void aMasterThatReadsLocallyWithoutCheckingItsLeaseIsCaughtByLinearizability() {
+        Simulation.Result result = withSeams(Seams.REAL.withReadOrdering(LeaseBugs.ReadsWithoutLease::new),
+                "paxoslease", scenario -> scenario.withChaos(0.5, 2.0));
+        assertThat(result.checker()).isIn("linearizability");
+    }
+
+    @Test
+    void anAcceptorThatSkipsTheStartupWaitIsCaught() {
+        Simulation.Result result = withSeams(Seams.REAL.withParts(LeaseBugs.skipsStartupWait()), "paxoslease",
+                scenario -> scenario.withChaos(2.0, 1.0));
+        assertThat(result.checker()).isIn("lease-safety", "linearizability");
+    }
+
+    @Test
+    void aHolderThatIgnoresDriftIsCaughtByLeaseSafety() {
+        // At the drift bound: clocks drift up to 9%, the lease allows for 25%, so only the margin keeps it safe.
+        Simulation.Result result = withSeams(Seams.REAL.withParts(LeaseBugs.ignoresDrift()), "paxoslease",
+                scenario -> scenario.withDrift(90_000, 1_000, 250).withChaos(0.5, 2.0));
+        assertThat(result.checker()).isIn("lease-safety", "linearizability");
+    }
+
+    /** The lease checker is proven with the real election too: clocks that drift past the bound break the lease. */
+    @Test
+    void clocksDriftingPastTheBoundAreCaughtByLeaseSafetyAndWithinItTheSameSeedPasses() {
+        Simulation.Result broken = withSeams(Seams.REAL, "paxoslease",
+                scenario -> scenario.withDrift(150_000, 1_000, 20).withChaos(0.5, 2.0));
+        assertThat(broken.checker()).isIn("lease-safety", "linearizability");
+        Simulation.Result sound = new Simulation(Simulation.Options.of(broken.seed()).withScenario(
+                scenario -> scenario.withElection("paxoslease").withDrift(150_000, 1_000, 400).withChaos(0.5, 2.0)))
+                .run();
+        assertThat(sound.passed()).as("seed %d with a margin above the drift: %s", broken.seed(), sound.message())
+                .isTrue();
     }
 
     /** The seams themselves change nothing: with the real parts put back, the failing seeds pass. */

@@ -83,6 +83,12 @@ public interface Election {
      */
     void onChosen(long slot, Command command, long nowMs);
 
+    /**
+     * The node is about to stop cleanly ({@link io.synod.core.Input.Release}): give up what this node holds, so a
+     * successor need not wait for it to run out (a planned handover), and take no further part.
+     */
+    void release(long nowMs);
+
     /** Who is master at {@code nowMs}, and whether this node may read locally; must only read. */
     Mastership mastership(long nowMs);
 }

@@ -66,6 +66,11 @@ public final class NoMasterElection implements Election {
     }
 
     @Override
+    public void release(long nowMs) {
+        // Holds nothing.
+    }
+
+    @Override
     public boolean mayCampaign(long nowMs) {
         return nowMs >= notBeforeMs;
     }

@@ -7,32 +7,44 @@ import io.synod.core.message.SnapshotChunk;
 import io.synod.core.message.SnapshotRequest;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeMap;
 
 /**
  * Snapshot transfer (seed 003, "further improvements": snapshots): serving this node's newest snapshot to peers that
  * need slots it has compacted away, and receiving a peer's snapshot when this node is that far behind.
  *
- * <p>A snapshot is fetched chunk by chunk ({@code snapshotChunkBytes} at most), one request outstanding, asking again
- * for the same offset if a chunk does not come (so a lost chunk costs one timeout, not the transfer); a peer that
- * ignores {@link #MAX_UNANSWERED_CHUNK_REQUESTS} requests in a row is given up on. The bytes never pass through the
- * core: it asks the replica to read and write them ({@link Ready.SnapshotRead}, {@link Ready.SnapshotWrite}).
+ * <p>A snapshot is fetched chunk by chunk ({@code snapshotChunkBytes} at most), with up to {@link #WINDOW} requests
+ * outstanding, so a transfer takes about {@code size / (WINDOW * chunk)} round trips rather than one per chunk. Chunks
+ * that arrive ahead of the next offset wait in a buffer bounded by the window and are written in offset order. If
+ * nothing arrives for {@code 2 * retransmitMs}, the window is asked for again (so a lost chunk costs one timeout, not
+ * the transfer); a peer that ignores {@link #MAX_UNANSWERED_CHUNK_REQUESTS} rounds in a row is given up on. The bytes
+ * never pass through the core: it asks the replica to read and write them ({@link Ready.SnapshotRead},
+ * {@link Ready.SnapshotWrite}).
  *
  * <p>Invariants checked always: the bytes received never exceed the snapshot's length, chunks are written at
- * consecutive offsets, and one snapshot's length never changes during its transfer.
+ * consecutive offsets, one snapshot's length never changes during its transfer, and the buffer never holds more than
+ * the window.
  */
 public final class SnapshotTransfer {
-    /** A snapshot transfer whose peer ignores this many requests in a row is abandoned. */
+    /** A snapshot transfer whose peer ignores this many request rounds in a row is abandoned. */
     static final int MAX_UNANSWERED_CHUNK_REQUESTS = 5;
+    /** Chunk requests outstanding at once. */
+    static final int WINDOW = 8;
 
     /** A snapshot being received. */
     private static final class Receiving {
         long slot;
         final int from;
+        /** Every byte below this is written. */
         long receivedBytes;
         long totalBytes = -1;
-        long requestedAtMs;
+        /** Requests went out for every chunk offset below this. */
+        long requestedBelow;
+        long progressAtMs;
         int unanswered;
         boolean complete;
+        /** Chunks that came ahead of {@code receivedBytes}, by offset. */
+        final TreeMap<Long, SnapshotChunk> early = new TreeMap<>();
 
         Receiving(long slot, int from) {
             this.slot = slot;
@@ -42,7 +54,10 @@ public final class SnapshotTransfer {
         void restartWith(long newSlot) {
             slot = newSlot;
             receivedBytes = 0;
+            requestedBelow = 0;
             totalBytes = -1;
+            complete = false;
+            early.clear();
         }
     }
 
@@ -103,16 +118,31 @@ public final class SnapshotTransfer {
             return;
         }
         receiving = new Receiving(slot, peer);
-        requestChunk(nowMs);
+        receiving.progressAtMs = nowMs;
+        requestWindow();
     }
 
-    private void requestChunk(long nowMs) {
-        receiving.requestedAtMs = nowMs;
-        receiving.unanswered++;
-        outbox.send(receiving.from, new SnapshotRequest(receiving.slot, receiving.receivedBytes));
+    /** Asks for every chunk of the window not asked for yet. */
+    private void requestWindow() {
+        Receiving r = receiving;
+        long chunk = config.snapshotChunkBytes();
+        long limit = r.receivedBytes + WINDOW * chunk;
+        if (r.totalBytes >= 0) {
+            limit = Math.min(limit, r.totalBytes);
+        }
+        long offset = Math.max(r.requestedBelow, r.receivedBytes);
+        if (r.requestedBelow == 0 && r.totalBytes < 0) {
+            limit = Math.min(limit, chunk); // the length is unknown until the first chunk: ask for that one alone
+        }
+        for (; offset < limit; offset += chunk) {
+            if (!r.early.containsKey(offset)) {
+                outbox.send(r.from, new SnapshotRequest(r.slot, offset));
+            }
+        }
+        r.requestedBelow = Math.max(r.requestedBelow, offset);
     }
 
-    /** Takes the next chunk of the snapshot being received; anything else (late, duplicate, stale) is ignored. */
+    /** Takes a chunk of the snapshot being received; anything else (late, duplicate, stale) is ignored. */
     public void onChunk(int from, SnapshotChunk chunk, long nowMs) {
         Receiving r = receiving;
         if (r == null || r.complete || from != r.from) {
@@ -124,20 +154,29 @@ public final class SnapshotTransfer {
             }
             r.restartWith(chunk.snapshotSlot()); // the peer moved on to a newer snapshot: start over with it
         }
-        if (chunk.offset() != r.receivedBytes || chunk.data().length == 0
+        if (chunk.data().length == 0 || chunk.offset() < r.receivedBytes
                 || chunk.offset() + chunk.data().length > chunk.totalBytes()
-                || (r.totalBytes >= 0 && chunk.totalBytes() != r.totalBytes)) {
-            return; // late, duplicate, or malformed
+                || (r.totalBytes >= 0 && chunk.totalBytes() != r.totalBytes)
+                || chunk.offset() >= r.receivedBytes + (long) WINDOW * config.snapshotChunkBytes()) {
+            return; // late, duplicate, beyond the window, or malformed
         }
         r.totalBytes = chunk.totalBytes();
-        r.receivedBytes += chunk.data().length;
-        Invariants.check(r.receivedBytes <= r.totalBytes, "received %d bytes of a %d-byte snapshot",
-                r.receivedBytes, r.totalBytes);
         r.unanswered = 0;
-        r.complete = r.receivedBytes == r.totalBytes;
-        writes.add(new Ready.SnapshotWrite(r.slot, chunk.offset(), r.totalBytes, chunk.data(), r.complete));
-        if (!r.complete) {
-            requestChunk(nowMs);
+        r.progressAtMs = nowMs;
+        r.early.putIfAbsent(chunk.offset(), chunk);
+        Invariants.check(r.early.size() <= WINDOW, "%d snapshot chunks buffered, window %d", r.early.size(), WINDOW);
+        for (SnapshotChunk next = r.early.remove(r.receivedBytes); next != null;
+                next = r.early.remove(r.receivedBytes)) {
+            r.receivedBytes += next.data().length;
+            Invariants.check(r.receivedBytes <= r.totalBytes, "received %d bytes of a %d-byte snapshot",
+                    r.receivedBytes, r.totalBytes);
+            r.complete = r.receivedBytes == r.totalBytes;
+            writes.add(new Ready.SnapshotWrite(r.slot, next.offset(), r.totalBytes, next.data(), r.complete));
+        }
+        if (r.complete) {
+            r.early.clear();
+        } else {
+            requestWindow();
         }
     }
 
@@ -149,8 +188,8 @@ public final class SnapshotTransfer {
         }
         if (!ok) {
             r.restartWith(r.slot);
-            r.complete = false;
-            requestChunk(nowMs);
+            r.progressAtMs = nowMs;
+            requestWindow();
             return false;
         }
         Invariants.check(r.complete, "snapshot at %d installed after %d of %d bytes", slot, r.receivedBytes,
@@ -160,7 +199,7 @@ public final class SnapshotTransfer {
         return true;
     }
 
-    /** Asks again for a chunk that did not come, or gives up; drops a transfer the log has overtaken. */
+    /** Asks again for a window that did not come, or gives up; drops a transfer the log has overtaken. */
     public void tick(long nowMs) {
         Receiving r = receiving;
         if (r == null || r.complete) {
@@ -168,19 +207,21 @@ public final class SnapshotTransfer {
         }
         if (learner.handedOut() >= r.slot) {
             receiving = null; // caught up from the log meanwhile: the snapshot is no longer needed
-        } else if (nowMs - r.requestedAtMs >= 2 * config.retransmitMs()) {
-            if (r.unanswered >= MAX_UNANSWERED_CHUNK_REQUESTS) {
+        } else if (nowMs - r.progressAtMs >= 2 * config.retransmitMs()) {
+            if (++r.unanswered >= MAX_UNANSWERED_CHUNK_REQUESTS) {
                 receiving = null; // the peer is gone: give up; the next probe finds another peer to fetch from
             } else {
-                requestChunk(nowMs);
+                r.progressAtMs = nowMs;
+                r.requestedBelow = r.receivedBytes; // ask for the whole window again
+                requestWindow();
             }
         }
     }
 
-    /** When a chunk request is next due for a resend, or {@code Long.MAX_VALUE}. */
+    /** When a window is next due for a resend, or {@code Long.MAX_VALUE}. */
     public long wakeAtMs() {
         Receiving r = receiving;
-        return r == null || r.complete ? Long.MAX_VALUE : r.requestedAtMs + 2 * config.retransmitMs();
+        return r == null || r.complete ? Long.MAX_VALUE : r.progressAtMs + 2 * config.retransmitMs();
     }
 
     /** Snapshot reads gathered since the last call; the list is handed over. */

@@ -11,6 +11,7 @@ import io.synod.kv.proto.Delete;
 import io.synod.kv.proto.KvCommand;
 import io.synod.kv.proto.KvResult;
 import io.synod.kv.proto.Put;
+import io.synod.core.election.Mastership;
 import io.synod.replica.Outcome;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,6 +48,15 @@ public final class KvService {
     public interface Host {
         /** The loop's clock, in ms; never goes backwards. */
         long nowMs();
+
+        /** This node's id. */
+        int nodeId();
+
+        /** What the node's election publishes now: who is master, and until when this node may read locally. */
+        Mastership mastership();
+
+        /** The node's commit index: every slot below it is known chosen. */
+        long committedSlot();
 
         /** The store reads are answered from: the state after the last applied command. */
         KvStore store();
@@ -94,6 +104,7 @@ public final class KvService {
     private final Waiting waiting = new Waiting();
     /** Reads waiting for their min-slot: the slot that must be applied, to the reads. */
     private final TreeMap<Long, List<Request<?>>> bySlot = new TreeMap<>();
+    private final TreeMap<Long, List<Runnable>> orderingWaits = new TreeMap<>();
 
     public KvService(Host host, ReadOrdering ordering, Options options) {
         this.host = host;
@@ -224,7 +235,7 @@ public final class KvService {
         } else if (!host.majorityReachable()) {
             request.complete(new KvAnswer.ReadRefused<>(KvAnswer.Refusal.NO_QUORUM));
         } else {
-            ordering.order(host, consistency, refusal -> request.complete(refusal == null
+            ordering.order(this, host, consistency, refusal -> request.complete(refusal == null
                     ? new KvAnswer.Value<>(value.get(), host.appliedSlot(), true)
                     : new KvAnswer.ReadRefused<>(refusal)));
         }
@@ -232,9 +243,26 @@ public final class KvService {
 
     // ----- time and progress -----
 
+    /**
+     * Runs {@code then} once every slot up to {@code slot} is applied here (at once if it is). For read orderings,
+     * which wait for the state to catch up with an index; at most one wait per read, so it is bounded like reads.
+     */
+    public void whenApplied(long slot, Runnable then) {
+        if (host.appliedSlot() > slot) {
+            then.run();
+        } else {
+            orderingWaits.computeIfAbsent(slot, s -> new ArrayList<>()).add(then);
+        }
+    }
+
     /** The host applied more slots: reads waiting for their min-slot may go on. */
     public void afterApply() {
         long applied = host.appliedSlot();
+        while (!orderingWaits.isEmpty() && orderingWaits.firstKey() < applied) {
+            for (Runnable then : orderingWaits.pollFirstEntry().getValue()) {
+                then.run();
+            }
+        }
         while (!bySlot.isEmpty() && bySlot.firstKey() < applied) {
             for (Request<?> request : bySlot.pollFirstEntry().getValue()) {
                 request.minSlot = null;
@@ -274,6 +302,7 @@ public final class KvService {
         while (waiting.first() != null) {
             waiting.first().timeOut();
         }
+        orderingWaits.clear();
     }
 
     // ----- bookkeeping -----

@@ -20,7 +20,8 @@ public final class ReadBarrier implements ReadOrdering {
     private static final int ATTEMPTS_MAX = 3;
 
     @Override
-    public void order(KvService.Host host, KvRequest.Consistency consistency, Consumer<KvAnswer.Refusal> then) {
+    public void order(KvService service, KvService.Host host, KvRequest.Consistency consistency,
+            Consumer<KvAnswer.Refusal> then) {
         propose(host, then, 1);
     }
 

@@ -13,6 +13,10 @@ import java.util.function.Consumer;
  * {@code then} with null before the read is ordered breaks linearizability (the simulator's checker catches that).
  */
 public interface ReadOrdering {
-    /** Orders one read through {@code host}; calls {@code then} as the contract says. */
-    void order(KvService.Host host, KvRequest.Consistency consistency, Consumer<KvAnswer.Refusal> then);
+    /**
+     * Orders one read through {@code host}; calls {@code then} as the contract says. {@code service} offers
+     * {@link KvService#whenApplied} to wait for the state to reach an index.
+     */
+    void order(KvService service, KvService.Host host, KvRequest.Consistency consistency,
+            Consumer<KvAnswer.Refusal> then);
 }

@@ -52,6 +52,21 @@ class KvServiceTest {
         }
 
         @Override
+        public int nodeId() {
+            return 0;
+        }
+
+        @Override
+        public io.synod.core.election.Mastership mastership() {
+            return replica.status().mastership();
+        }
+
+        @Override
+        public long committedSlot() {
+            return replica.status().committed();
+        }
+
+        @Override
         public KvStore store() {
             return store;
         }
