@@ -20,6 +20,13 @@ public sealed interface Input {
     record Propose(long requestId, byte[] payload) implements Input {}
 
     /**
+     * Order a read (ReadIndex): the node answers, in a later Ready's {@link Ready#readIndexes()}, with an index such
+     * that a state that has applied every slot below it holds every write acknowledged before this input; or refuses
+     * it ({@link Ready#rejected()}). {@code requestId} is chosen like a proposal's, from the same space.
+     */
+    record ReadIndex(long requestId) implements Input {}
+
+    /**
      * The replica wrote a snapshot of the state machine at {@code slot} (covering every slot below it), durably, of
      * {@code totalBytes} bytes. The node may serve it to peers, and forgets chosen values below {@code retainFrom}
      * (at most {@code slot}): a peer that needs them gets the snapshot instead.

@@ -10,6 +10,8 @@ import io.synod.core.message.Accepted;
 import io.synod.core.message.CatchUpReply;
 import io.synod.core.message.CatchUpRequest;
 import io.synod.core.message.Commit;
+import io.synod.core.message.Confirm;
+import io.synod.core.message.Confirmed;
 import io.synod.core.message.ElectionMessage;
 import io.synod.core.message.Envelope;
 import io.synod.core.message.Message;
@@ -24,6 +26,7 @@ import io.synod.core.paxos.Learner;
 import io.synod.core.paxos.Outbox;
 import io.synod.core.paxos.Proposer;
 import io.synod.core.paxos.Quorum;
+import io.synod.core.paxos.ReadIndex;
 import io.synod.core.paxos.Recovery;
 import io.synod.core.paxos.SnapshotTransfer;
 import java.util.ArrayList;
@@ -55,6 +58,7 @@ public final class Node {
     private final Proposer proposer;
     private final CatchUp catchUp;
     private final SnapshotTransfer snapshots;
+    private final ReadIndex reads;
     private final Election election;
     private final RandomGenerator random;
     private final Context context = new Context();
@@ -115,6 +119,7 @@ public final class Node {
         this.election = parts.election().create(context);
         this.proposer = new Proposer(config, outbox, learner, acceptor, election, parts.recovery());
         this.snapshots = new SnapshotTransfer(config, outbox, learner);
+        this.reads = new ReadIndex(config, outbox);
         this.catchUp = new CatchUp(config, outbox, learner, snapshots, random);
         if (recovered.snapshotSlot() > 0) {
             snapshots.onSnapshotTaken(recovered.snapshotSlot(), recovered.snapshotBytes());
@@ -146,6 +151,13 @@ public final class Node {
             }
             case Input.SnapshotInstalled installed -> installSnapshot(installed);
             case Input.Release release -> election.release(nowMs);
+            case Input.ReadIndex read -> {
+                if (!election.acceptsProposals(nowMs)) {
+                    rejected.add(new Ready.Rejection(read.requestId(), Ready.Reason.NOT_MASTER));
+                } else if (!reads.offer(read.requestId())) {
+                    rejected.add(new Ready.Rejection(read.requestId(), Ready.Reason.OVERLOADED));
+                }
+            }
         }
         drainSelf();
         runTimers();
@@ -211,6 +223,12 @@ public final class Node {
             case CatchUpReply reply -> catchUp.onReply(from, reply, nowMs);
             case SnapshotRequest request -> snapshots.onRequest(from, request);
             case SnapshotChunk chunk -> snapshots.onChunk(from, chunk, nowMs);
+            case Confirm confirm -> {
+                proposer.observe(confirm.ballot());
+                outbox.send(from, acceptor.promised().greaterThan(confirm.ballot()) ? acceptor.nack(confirm.ballot())
+                        : new Confirmed(confirm.ballot(), confirm.round()));
+            }
+            case Confirmed confirmed -> reads.onConfirmed(from, confirmed.ballot(), confirmed.round());
             case ElectionMessage electionMessage -> election.onMessage(from, electionMessage, nowMs);
         }
     }
@@ -278,7 +296,13 @@ public final class Node {
         }
         tellElectionWhatWasChosen();
         election.tick(nowMs);
-        proposer.tick(nowMs, mustResolve());
+        if (reads.waiting() && !election.acceptsProposals(nowMs)) {
+            for (long requestId : reads.drain()) {
+                rejected.add(new Ready.Rejection(requestId, Ready.Reason.NOT_MASTER));
+            }
+        }
+        proposer.tick(nowMs, mustResolve() || reads.waiting());
+        reads.tick(nowMs);
         snapshots.tick(nowMs);
         catchUp.tick(nowMs);
     }
@@ -306,7 +330,8 @@ public final class Node {
 
     /** Whether {@link #ready()} would return a non-empty Ready. Changes nothing. */
     public boolean hasReady() {
-        return !outbox.isEmpty() || proposer.hasSomethingToSend() || learner.handedOut() < learner.committed()
+        return !outbox.isEmpty() || proposer.hasSomethingToSend() || reads.hasConfirmed()
+                || reads.wouldStart(proposer.leadingBallot()) || learner.handedOut() < learner.committed()
                 || !rejected.isEmpty() || !unknown.isEmpty() || snapshots.hasWork();
     }
 
@@ -317,10 +342,12 @@ public final class Node {
     public Ready ready() {
         Invariants.check(handedOut == null, "ready() called twice without advance()");
         proposer.pump(nowMs);
+        Ballot leading = proposer.leadingBallot();
+        reads.pump(leading, leading == null ? -1 : proposer.readIndex(), nowMs);
         drainSelf();
         Ready ready = new Ready(outbox.records(), outbox.mustSync(), outbox.messages(), learner.toApply(),
                 rejected, unknown, snapshots.takeReads(), snapshots.takeWrites(), wakeAtMs(),
-                election.mastership(nowMs));
+                election.mastership(nowMs), reads.takeConfirmed());
         handedOut = ready;
         return ready;
     }
@@ -340,9 +367,10 @@ public final class Node {
 
     /** When the node next needs a {@link Input.Tick} ({@code Long.MAX_VALUE} if never by time alone). */
     public long wakeAtMs() {
-        long resolveAt = acceptor.unresolvedCount() > 0 ? progressAtMs + config.resolveTimeoutMs() : Long.MAX_VALUE;
+        long resolveAt = reads.waiting() ? nowMs
+                : acceptor.unresolvedCount() > 0 ? progressAtMs + config.resolveTimeoutMs() : Long.MAX_VALUE;
         return Math.min(Math.min(proposer.wakeAtMs(nowMs, resolveAt), catchUp.wakeAtMs()),
-                Math.min(snapshots.wakeAtMs(), election.wakeAtMs()));
+                Math.min(Math.min(snapshots.wakeAtMs(), election.wakeAtMs()), reads.wakeAtMs()));
     }
 
     /** A consistent view of this node's protocol state, for status pages, metrics and checkers. */

@@ -13,8 +13,8 @@ import java.util.List;
  *   <li><b>send</b> every message in {@link #messages()} only once step 1 is durable (persist before send);</li>
  *   <li><b>apply</b> every entry in {@link #toApply()}, in the order given (slot order): each client command goes to
  *       the state machine, each election command ({@link Command.Kind#ELECTION}) is skipped;</li>
- *   <li>answer every proposal in {@link #rejected()} with its reason, and every one in {@link #unknown()} as of
- *       unknown outcome;</li>
+ *   <li>answer every proposal or read in {@link #rejected()} with its reason, every proposal in {@link #unknown()} as
+ *       of unknown outcome, and every read in {@link #readIndexes()} with its index;</li>
  *   <li>for every {@link SnapshotRead}, read those bytes of the local snapshot and send them to the peer as a
  *       {@link io.synod.core.message.SnapshotChunk}; write every {@link SnapshotWrite} to the snapshot being received
  *       and, after the last one, verify and install it and step {@link Input.SnapshotInstalled};</li>
@@ -38,6 +38,7 @@ import java.util.List;
  * @param wakeAtMs when the node next needs a {@link Input.Tick} ({@code Long.MAX_VALUE} if never by time alone)
  * @param mastership the election's output as of this Ready: who is master, and until when this node may read locally
  *     (it holds only once this Ready's records are durable, like everything else here)
+ * @param readIndexes reads confirmed by a majority, with the index each may be answered at (released with the rest)
  */
 public record Ready(
         List<Durable> records,
@@ -49,7 +50,8 @@ public record Ready(
         List<SnapshotRead> snapshotReads,
         List<SnapshotWrite> snapshotWrites,
         long wakeAtMs,
-        Mastership mastership) {
+        Mastership mastership,
+        List<ReadIndexed> readIndexes) {
 
     public Ready {
         records = List.copyOf(records);
@@ -59,7 +61,14 @@ public record Ready(
         unknown = List.copyOf(unknown);
         snapshotReads = List.copyOf(snapshotReads);
         snapshotWrites = List.copyOf(snapshotWrites);
+        readIndexes = List.copyOf(readIndexes);
     }
+
+    /**
+     * The read {@code requestId} ({@link Input.ReadIndex}) may be answered once every slot below {@code index} is
+     * applied.
+     */
+    public record ReadIndexed(long requestId, long index) {}
 
     /**
      * Send bytes {@code offset ..} (at most {@code maxBytes}) of the local snapshot at {@code slot}, which is
@@ -87,6 +96,6 @@ public record Ready(
     /** True if there is nothing to persist, send, apply or answer. */
     public boolean isEmpty() {
         return records.isEmpty() && messages.isEmpty() && toApply.isEmpty() && rejected.isEmpty()
-                && unknown.isEmpty() && snapshotReads.isEmpty() && snapshotWrites.isEmpty();
+                && unknown.isEmpty() && snapshotReads.isEmpty() && snapshotWrites.isEmpty() && readIndexes.isEmpty();
     }
 }

@@ -23,6 +23,7 @@ final class TestCluster {
     final Map<Integer, List<Durable>> disks = new HashMap<>();
     final Map<Integer, List<LogEntry>> applied = new HashMap<>();
     final Map<Integer, List<Ready.Rejection>> rejections = new HashMap<>();
+    final Map<Integer, List<Ready.ReadIndexed>> readIndexes = new HashMap<>();
     final List<Envelope> inFlight = new ArrayList<>();
     final List<Envelope> sent = new ArrayList<>();
     private final UnaryOperator<NodeConfig.Builder> tune;
@@ -48,6 +49,7 @@ final class TestCluster {
             disks.put(id, new ArrayList<>());
             applied.put(id, new ArrayList<>());
             rejections.put(id, new ArrayList<>());
+            readIndexes.put(id, new ArrayList<>());
             start(id);
         }
     }
@@ -115,6 +117,7 @@ final class TestCluster {
             }
             applied.get(id).addAll(ready.toApply());
             rejections.get(id).addAll(ready.rejected());
+            readIndexes.get(id).addAll(ready.readIndexes());
             node.advance();
         }
     }

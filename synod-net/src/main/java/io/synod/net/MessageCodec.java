@@ -11,6 +11,8 @@ import io.synod.core.message.AcceptedSlot;
 import io.synod.core.message.CatchUpReply;
 import io.synod.core.message.CatchUpRequest;
 import io.synod.core.message.Commit;
+import io.synod.core.message.Confirm;
+import io.synod.core.message.Confirmed;
 import io.synod.core.message.Envelope;
 import io.synod.core.message.LeaseAccepted;
 import io.synod.core.message.LeasePrepare;
@@ -115,6 +117,10 @@ public final class MessageCodec {
                     .setOffset(m.offset())
                     .setTotalBytes(m.totalBytes())
                     .setData(wrap(m.data())));
+            case Confirm m -> frame.setConfirm(io.synod.net.proto.Confirm.newBuilder()
+                    .setBallot(ballot(m.ballot())).setRound(m.round()));
+            case Confirmed m -> frame.setConfirmed(io.synod.net.proto.Confirmed.newBuilder()
+                    .setBallot(ballot(m.ballot())).setRound(m.round()));
             case LeasePrepare m -> frame.setLeasePrepare(io.synod.net.proto.LeasePrepare.newBuilder()
                     .setBallot(ballot(m.ballot())));
             case LeasePromise m -> frame.setLeasePromise(io.synod.net.proto.LeasePromise.newBuilder()
@@ -203,6 +209,10 @@ public final class MessageCodec {
                 io.synod.net.proto.SnapshotChunk m = frame.getSnapshotChunk();
                 yield new SnapshotChunk(m.getSnapshotSlot(), m.getOffset(), m.getTotalBytes(), m.getData().toByteArray());
             }
+            case CONFIRM -> new Confirm(ballot(frame.getConfirm().hasBallot(), frame.getConfirm().getBallot()),
+                    frame.getConfirm().getRound());
+            case CONFIRMED -> new Confirmed(ballot(frame.getConfirmed().hasBallot(), frame.getConfirmed().getBallot()),
+                    frame.getConfirmed().getRound());
             case LEASE_PREPARE -> new LeasePrepare(ballot(frame.getLeasePrepare().hasBallot(),
                     frame.getLeasePrepare().getBallot()));
             case LEASE_PROMISE -> {

@@ -9,6 +9,8 @@ import io.synod.core.message.AcceptedSlot;
 import io.synod.core.message.CatchUpReply;
 import io.synod.core.message.CatchUpRequest;
 import io.synod.core.message.Commit;
+import io.synod.core.message.Confirm;
+import io.synod.core.message.Confirmed;
 import io.synod.core.message.LeaseAccepted;
 import io.synod.core.message.LeasePrepare;
 import io.synod.core.message.LeasePromise;
@@ -47,6 +49,8 @@ final class RandomMessages {
                 r -> new CatchUpReply(r.anyLong(), r.logEntries(), r.random.nextBoolean() ? -1 : r.anyLong()),
                 r -> new SnapshotRequest(r.anyLong(), r.anyLong()),
                 r -> new SnapshotChunk(r.anyLong(), r.anyLong(), r.anyLong(), r.bytes(4096)),
+                r -> new Confirm(r.ballot(), r.anyLong()),
+                r -> new Confirmed(r.ballot(), r.anyLong()),
                 r -> new LeasePrepare(r.ballot()),
                 r -> new LeasePromise(r.ballot(), r.random.nextBoolean(), r.random.nextBoolean() ? -1 : r.anyInt(),
                         r.anyLong()),

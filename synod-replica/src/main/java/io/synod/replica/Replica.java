@@ -64,6 +64,7 @@ public final class Replica {
     private final int self;
 
     private final Map<Long, Consumer<Outcome>> waiting = new HashMap<>();
+    private final Map<Long, Consumer<ReadOutcome>> reading = new HashMap<>();
     private final ArrayDeque<Held> held = new ArrayDeque<>();
     private final ArrayDeque<Input> internal = new ArrayDeque<>();
     private long requestedTicket;
@@ -134,6 +135,19 @@ public final class Replica {
         } while (waiting.containsKey(requestId));
         waiting.put(requestId, callback);
         step(nowMs, new Input.Propose(requestId, payload));
+    }
+
+    /**
+     * Orders a read (ReadIndex). {@code callback} is called exactly once, on this thread, with the outcome — unless the
+     * node stops first, when it gets {@link ReadOutcome.Lost}.
+     */
+    public void readIndex(long nowMs, Consumer<ReadOutcome> callback) {
+        long requestId;
+        do {
+            requestId = random.nextLong();
+        } while (waiting.containsKey(requestId) || reading.containsKey(requestId));
+        reading.put(requestId, callback);
+        step(nowMs, new Input.ReadIndex(requestId));
     }
 
     /** Reports that the storage finished the sync with this ticket (and every earlier one). */
@@ -237,6 +251,10 @@ public final class Replica {
             }
             for (Ready.Rejection rejection : ready.rejected()) {
                 answer(rejection.requestId(), new Outcome.Rejected(rejection.reason()));
+                answerRead(rejection.requestId(), new ReadOutcome.Refused(rejection.reason()));
+            }
+            for (Ready.ReadIndexed read : ready.readIndexes()) {
+                answerRead(read.requestId(), new ReadOutcome.Indexed(read.index()));
             }
             for (long requestId : ready.unknown()) {
                 answer(requestId, new Outcome.Unknown());
@@ -249,6 +267,13 @@ public final class Replica {
             }
         }
         maybeSnapshot();
+    }
+
+    private void answerRead(long requestId, ReadOutcome outcome) {
+        Consumer<ReadOutcome> callback = reading.remove(requestId);
+        if (callback != null) {
+            callback.accept(outcome);
+        }
     }
 
     private void answer(long requestId, Outcome outcome) {
@@ -346,10 +371,15 @@ public final class Replica {
 
     private void abandonWith(Outcome outcome) {
         List<Consumer<Outcome>> callbacks = List.copyOf(waiting.values());
+        List<Consumer<ReadOutcome>> reads = List.copyOf(reading.values());
         waiting.clear();
+        reading.clear();
         held.clear();
         for (Consumer<Outcome> callback : callbacks) {
             callback.accept(outcome);
+        }
+        for (Consumer<ReadOutcome> callback : reads) {
+            callback.accept(new ReadOutcome.Lost());
         }
     }
 

@@ -12,7 +12,7 @@ import io.synod.kv.KvStateMachine;
 import io.synod.kv.KvStore;
 import io.synod.replica.kv.KvService;
 import io.synod.replica.kv.LeaseReads;
-import io.synod.replica.kv.ReadBarrier;
+import io.synod.replica.kv.ReadIndexReads;
 import io.synod.replica.Outcome;
 import io.synod.replica.Replica;
 import io.synod.replica.Transport;
@@ -84,7 +84,7 @@ final class KvNode implements NodeLoop.Body, KvService.Host {
         this.transport = transport;
         this.peers = peers;
         // The service's own timeout comes first; the HTTP layer's, a little later, only guards against a stuck loop.
-        this.service = new KvService(this, new LeaseReads(new ReadBarrier()),
+        this.service = new KvService(this, new LeaseReads(new ReadIndexReads()),
                 new KvService.Options(config.requestTimeoutMs(), 100_000));
         this.metrics = metrics;
         this.dataDir = dataDir;
@@ -266,6 +266,12 @@ final class KvNode implements NodeLoop.Body, KvService.Host {
         Invariants.check(replica != null, "proposal while read-only");
         metrics.proposed();
         guarded(() -> replica.propose(loop.nowMs(), command, done));
+    }
+
+    @Override
+    public void readIndex(Consumer<io.synod.replica.ReadOutcome> done) {
+        Invariants.check(replica != null, "read ordering while read-only");
+        guarded(() -> replica.readIndex(loop.nowMs(), done));
     }
 
     /** The key-value service that decides every request. */

@@ -5,7 +5,7 @@ import io.synod.core.NodeConfig;
 import io.synod.kv.KvStateMachine;
 import io.synod.kv.KvStore;
 import io.synod.replica.kv.LeaseReads;
-import io.synod.replica.kv.ReadBarrier;
+import io.synod.replica.kv.ReadIndexReads;
 import io.synod.replica.kv.ReadOrdering;
 import io.synod.storage.Disk;
 import io.synod.storage.RecordCheck;
@@ -47,10 +47,10 @@ public record Seams(StoreFactory stores, Supplier<ReadOrdering> readOrdering, Di
     }
 
     /**
-     * The production parts: the real store, lease reads on the master and reads ordered by a barrier through the log
-     * elsewhere, the real disk and storage.
+     * The production parts: the real store, lease reads on the master and ReadIndex reads otherwise, the real disk and
+     * storage.
      */
-    public static final Seams REAL = new Seams((nodeId, real) -> real, () -> new LeaseReads(new ReadBarrier()), (nodeId, real) -> real,
+    public static final Seams REAL = new Seams((nodeId, real) -> real, () -> new LeaseReads(new ReadIndexReads()), (nodeId, real) -> real,
             (nodeId, real) -> real, RecordCheck.CRC32C, Node.Parts::production);
 
     public Seams withStores(StoreFactory factory) {

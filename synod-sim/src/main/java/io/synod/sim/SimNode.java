@@ -307,6 +307,11 @@ final class SimNode {
         public void propose(byte[] command, Consumer<Outcome> done) {
             replica.propose(local(), command, done);
         }
+
+        @Override
+        public void readIndex(Consumer<io.synod.replica.ReadOutcome> done) {
+            replica.readIndex(local(), done);
+        }
     }
 
     private void scheduleWake() {

@@ -8,6 +8,8 @@ import io.synod.core.message.Accepted;
 import io.synod.core.message.CatchUpReply;
 import io.synod.core.message.CatchUpRequest;
 import io.synod.core.message.Commit;
+import io.synod.core.message.Confirm;
+import io.synod.core.message.Confirmed;
 import io.synod.core.message.ElectionMessage;
 import io.synod.core.message.Envelope;
 import io.synod.core.message.Message;
@@ -522,6 +524,8 @@ public final class Simulation {
             case SnapshotRequest r -> "SnapshotRequest slot " + r.snapshotSlot() + " offset " + r.offset();
             case SnapshotChunk c -> "SnapshotChunk slot " + c.snapshotSlot() + " offset " + c.offset() + " of "
                     + c.totalBytes() + " len " + c.data().length;
+            case Confirm c -> "Confirm " + c.ballot() + " round " + c.round();
+            case Confirmed c -> "Confirmed " + c.ballot() + " round " + c.round();
             case ElectionMessage e -> e.toString();
         };
         return envelope.from() + "->" + envelope.to() + " " + what;

@@ -9,4 +9,4 @@ package io.synod.core.message;
  */
 public sealed interface Message
         permits Prepare, Promise, Accept, Accepted, Nack, Commit, CatchUpRequest, CatchUpReply,
-                SnapshotRequest, SnapshotChunk, ElectionMessage {}
+                SnapshotRequest, SnapshotChunk, Confirm, Confirmed, ElectionMessage {}

@@ -76,6 +76,8 @@ public final class Proposer {
         final TreeMap<Long, InFlight> inFlight = new TreeMap<>();
         /** Every slot this leader proposes anew is {@code nextSlot}; every one below it was proposed once. */
         long nextSlot;
+        /** The end of what phase 1 recovered: a previous leader may have chosen any slot below it. */
+        final long recoveredBelow;
         long chosenBelow;
         long announcedChosenBelow;
         long heartbeatAtMs;
@@ -89,6 +91,7 @@ public final class Proposer {
                 inFlight.put(entry.getKey(), new InFlight(entry.getValue()));
             }
             this.nextSlot = nextSlot;
+            this.recoveredBelow = nextSlot;
             this.chosenBelow = start;
             this.announcedChosenBelow = start;
             this.heartbeatAtMs = nowMs;
@@ -152,6 +155,20 @@ public final class Proposer {
 
     public int pendingCount() {
         return queue.size();
+    }
+
+    /** The ballot this node leads in, or null if it does not lead. */
+    public Ballot leadingBallot() {
+        return state instanceof Leadership leader ? leader.ballot : null;
+    }
+
+    /**
+     * The read index now (ReadIndex): the commit index, or the end of what phase 1 recovered if that is higher, since
+     * a previous leader may have chosen values there that this leader has not yet seen chosen. Only while leading.
+     */
+    public long readIndex() {
+        Invariants.check(state instanceof Leadership, "read index asked of a node that does not lead");
+        return Math.max(learner.committed(), ((Leadership) state).recoveredBelow);
     }
 
     /** Queues a command for the next batch. Returns false if the queue is full. */
@@ -333,8 +350,11 @@ public final class Proposer {
 
     // ----- time and preemption -----
 
-    /** Runs due timers: resends, phase 1 timeout, heartbeats, and starting a campaign when there is work. */
-    public void tick(long nowMs, boolean mustResolve) {
+    /**
+     * Runs due timers: resends, phase 1 timeout, heartbeats, and starting a campaign when there is work: commands of
+     * its own, or {@code otherWork} (accepted slots left unresolved, reads waiting for a leader).
+     */
+    public void tick(long nowMs, boolean otherWork) {
         switch (state) {
             case Campaign campaign -> {
                 if (nowMs - campaign.startedAtMs >= config.prepareTimeoutMs()) {
@@ -355,7 +375,7 @@ public final class Proposer {
                 }
             }
             case Following following -> {
-                if (leadRequested || ((!queue.isEmpty() || mustResolve) && election.mayCampaign(nowMs))) {
+                if (leadRequested || ((!queue.isEmpty() || otherWork) && election.mayCampaign(nowMs))) {
                     campaign(nowMs);
                 }
             }

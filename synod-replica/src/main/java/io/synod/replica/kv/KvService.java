@@ -13,6 +13,7 @@ import io.synod.kv.proto.KvResult;
 import io.synod.kv.proto.Put;
 import io.synod.core.election.Mastership;
 import io.synod.replica.Outcome;
+import io.synod.replica.ReadOutcome;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -78,6 +79,12 @@ public final class KvService {
          * Called only while {@link #writable()}; if the node stops being writable first, the outcome is unknown.
          */
         void propose(byte[] command, Consumer<Outcome> done);
+
+        /**
+         * Orders a read through the log's leader without writing to the log (ReadIndex); {@code done} is called once,
+         * on this thread. Called only while {@link #writable()}.
+         */
+        void readIndex(Consumer<ReadOutcome> done);
     }
 
     /**

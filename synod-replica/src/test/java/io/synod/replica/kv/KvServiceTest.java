@@ -93,6 +93,12 @@ class KvServiceTest {
             service.afterApply();
         }
 
+        @Override
+        public void readIndex(Consumer<io.synod.replica.ReadOutcome> done) {
+            replica.readIndex(nowMs, done);
+            service.afterApply();
+        }
+
         /** Lets time pass for the replica and the service. */
         void advance(long ms) {
             nowMs += ms;
