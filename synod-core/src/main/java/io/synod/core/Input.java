@@ -35,10 +35,11 @@ public sealed interface Input {
 
     /**
      * The replica finished receiving the snapshot at {@code slot}: if {@code ok}, it is durable, its checksum held and
-     * the state machine was restored from it, so every slot below {@code slot} counts as applied. If not (a bad
-     * checksum), the node fetches it again.
+     * the state machine was restored from it, so every slot below {@code slot} counts as applied, and
+     * {@code electionState} is the election's state the snapshot held. If not (a bad checksum), the node fetches it
+     * again.
      */
-    record SnapshotInstalled(long slot, boolean ok) implements Input {}
+    record SnapshotInstalled(long slot, boolean ok, byte[] electionState) implements Input {}
 
     /**
      * The node is about to stop cleanly: its election gives up what it holds (a master releases its lease) so a

@@ -178,6 +178,8 @@ public final class Node {
             return;
         }
         learner.installSnapshot(installed.slot());
+        election.restore(installed.slot(), installed.electionState());
+        electionHeardBelow = installed.slot();
         acceptor.forgetBelow(installed.slot());
         unknown.addAll(proposer.onSnapshotInstalled(installed.slot(), nowMs));
     }
@@ -380,6 +382,24 @@ public final class Node {
         return new NodeStatus(config.nodeId(), proposer.role(), proposer.ballot(), acceptor.promised(), leader,
                 learner.firstRetained(), learner.committed(), learner.handedOut(), proposer.pendingCount(),
                 election.mastership(nowMs), election.name(), Map.copyOf(peerCommitted));
+    }
+
+    /**
+     * The election's state as of {@code slot}, for the snapshot the replica takes at {@code slot}. Only reads; the
+     * slot is at most this node's handed-out index.
+     */
+    public byte[] electionStateAt(long slot) {
+        return election.stateAt(slot);
+    }
+
+    /**
+     * The replica started this node from its own snapshot at {@code slot}, which held the election's {@code state}.
+     * Called once, right after construction, before the first step.
+     */
+    public void restoreElection(long slot, byte[] state) {
+        Invariants.check(nowMs == Long.MIN_VALUE, "the election is restored before the first step only");
+        election.restore(slot, state);
+        electionHeardBelow = Math.max(electionHeardBelow, slot);
     }
 
     /** The chosen value of {@code slot} if this node knows and still holds it, else null. */

@@ -156,6 +156,15 @@ class ElectionSeamTest {
         }
 
         @Override
+        public byte[] stateAt(long slot) {
+            return new byte[0];
+        }
+
+        @Override
+        public void restore(long slot, byte[] state) {
+        }
+
+        @Override
         public Mastership mastership(long nowMs) {
             if (self == candidate && nowMs < leaseUntilMs) {
                 return new Mastership(self, leaseUntilMs);

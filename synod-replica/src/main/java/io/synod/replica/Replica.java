@@ -96,7 +96,8 @@ public final class Replica {
         this.self = node.config().nodeId();
         long recoveredSnapshot = node.status().handedOut();
         if (recoveredSnapshot > 0) {
-            stateMachine.restore(storage.openSnapshot(recoveredSnapshot));
+            node.restoreElection(recoveredSnapshot,
+                    SnapshotEnvelope.restore(stateMachine, storage.openSnapshot(recoveredSnapshot)));
             appliedSlot = recoveredSnapshot;
             snapshotSlot = recoveredSnapshot;
         }
@@ -310,7 +311,8 @@ public final class Replica {
         }
         snapshotInProgress = true;
         long slot = appliedSlot;
-        long bytes = storage.saveSnapshot(slot, stateMachine.snapshot());
+        long bytes = storage.saveSnapshot(slot, SnapshotEnvelope.wrap(node.electionStateAt(slot),
+                stateMachine.snapshot()));
         if (bytes >= 0) {
             snapshotDurable(slot, bytes);
         }
@@ -345,12 +347,13 @@ public final class Replica {
         }
         // A snapshot no newer than what this replica already applied is useless: finishSnapshot keeps the newest.
         boolean ok = storage.finishSnapshot(write.slot(), write.totalBytes());
+        byte[] electionState = new byte[0];
         if (ok && write.slot() > appliedSlot) {
-            stateMachine.restore(storage.openSnapshot(write.slot()));
+            electionState = SnapshotEnvelope.restore(stateMachine, storage.openSnapshot(write.slot()));
             appliedSlot = write.slot();
             snapshotSlot = write.slot();
         }
-        internal.addLast(new Input.SnapshotInstalled(write.slot(), ok));
+        internal.addLast(new Input.SnapshotInstalled(write.slot(), ok, electionState));
     }
 
     /**

@@ -33,7 +33,7 @@ import java.util.SplittableRandom;
  * @param acceptBytesMax the acceptors' bound on unresolved vote bytes
  * @param corruptibleNodes how many nodes (the lowest ids) may suffer bit rot: at most f, so the fault stays within
  *     the fault model
- * @param election the master election every node runs ({@code paxoslease} or {@code none})
+ * @param election the master election every node runs ({@code paxoslease}, {@code log} or {@code none})
  * @param leaseMs the master lease
  * @param maxDriftMs the clock drift the lease allows for: well above what {@code driftPpmMax} can build up over a lease
  */
@@ -100,7 +100,7 @@ public record Scenario(
     }
 
     /** The elections a seed picks from. */
-    static final List<String> ELECTIONS = List.of("paxoslease", "none");
+    static final List<String> ELECTIONS = List.of("paxoslease", "log", "none");
 
     /** This scenario with another election (for tests of one mode). */
     public Scenario withElection(String name) {

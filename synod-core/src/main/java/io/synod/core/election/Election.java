@@ -89,6 +89,19 @@ public interface Election {
      */
     void release(long nowMs);
 
+    /**
+     * The election's state as of {@code slot}: what it learned from commands of its kind in slots below it. Written
+     * into the snapshot at {@code slot}, so a node that starts from that snapshot can {@link #restore} it. Elections
+     * that keep nothing in the log answer an empty array. Must only read.
+     */
+    byte[] stateAt(long slot);
+
+    /**
+     * The node starts from (or installed) the snapshot at {@code slot}, which held {@code state} from
+     * {@link #stateAt}; commands of the election's kind in later slots follow through {@link #onChosen}.
+     */
+    void restore(long slot, byte[] state);
+
     /** Who is master at {@code nowMs}, and whether this node may read locally; must only read. */
     Mastership mastership(long nowMs);
 }

@@ -6,7 +6,7 @@ import java.util.List;
 /** The one place that builds a node's election from its {@link NodeConfig} ({@code --election}). */
 public final class Elections {
     /** The names {@code --election} accepts in this build. */
-    public static final List<String> AVAILABLE = List.of("paxoslease", "none");
+    public static final List<String> AVAILABLE = List.of("paxoslease", "log", "none");
 
     private Elections() {}
 
@@ -18,6 +18,7 @@ public final class Elections {
     public static Election.Factory factory(NodeConfig config) {
         return switch (config.election()) {
             case "paxoslease" -> PaxosLeaseElection::new;
+            case "log" -> LogElection::new;
             case "none" -> context -> new NoMasterElection(context.random(), config.backoffBaseMs(),
                     config.backoffMaxMs());
             default -> throw new IllegalArgumentException("--election " + config.election()

@@ -102,6 +102,15 @@ public final class NoMasterElection implements Election {
     }
 
     @Override
+    public byte[] stateAt(long slot) {
+        return new byte[0]; // nothing of this election is in the log
+    }
+
+    @Override
+    public void restore(long slot, byte[] state) {
+    }
+
+    @Override
     public Mastership mastership(long nowMs) {
         return Mastership.NONE;
     }

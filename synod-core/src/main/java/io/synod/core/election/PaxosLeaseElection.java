@@ -413,6 +413,15 @@ public class PaxosLeaseElection implements Election {
     }
 
     @Override
+    public byte[] stateAt(long slot) {
+        return new byte[0]; // nothing of this election is in the log
+    }
+
+    @Override
+    public void restore(long slot, byte[] state) {
+    }
+
+    @Override
     public Mastership mastership(long nowMs) {
         if (holds(nowMs)) {
             return new Mastership(self, serving && context.role() == Role.LEADER ? leaseUntilMs - readMarginMs()
