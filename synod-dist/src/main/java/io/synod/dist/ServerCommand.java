@@ -102,7 +102,8 @@ final class ServerCommand implements Callable<Integer> {
         return 0;
     }
 
-    private ServerConfig config() {
+    /** The node's config from the parsed flags; a usage error (exit 2) for any that do not fit. */
+    ServerConfig config() {
         // Accepted by the parser (so --help lists them) but refused until they are built, never silently ignored.
         refuseIfSet("--cluster-secret-file", clusterSecretFile != null);
         refuseIfSet("--tls-cert", tlsCert != null);
