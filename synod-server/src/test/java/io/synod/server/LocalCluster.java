@@ -116,6 +116,10 @@ final class LocalCluster implements AutoCloseable {
                 });
     }
 
+    boolean isRunning(int id) {
+        return servers[id] != null;
+    }
+
     int size() {
         return size;
     }
