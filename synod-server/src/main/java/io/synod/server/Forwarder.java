@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -69,11 +70,14 @@ final class Forwarder implements AutoCloseable {
     private final HttpClient client;
     private final Duration requestTimeout;
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final BooleanSupplier majority;
 
     /**
      * @param published the node's status as of the loop's last batch (null before the first)
+     * @param majority whether this node can reach a majority (any thread, never blocks)
      */
-    Forwarder(ServerConfig config, Peers peers, Supplier<NodeStatus> published) {
+    Forwarder(ServerConfig config, Peers peers, Supplier<NodeStatus> published, BooleanSupplier majority) {
+        this.majority = majority;
         this.config = config;
         this.peers = peers;
         this.published = published;
@@ -97,6 +101,11 @@ final class Forwarder implements AutoCloseable {
         NodeStatus status = published.get();
         int master = status == null ? -1 : status.master();
         return master < 0 || master == config.nodeId() ? -1 : master;
+    }
+
+    /** Whether this node and the peers it heard from recently are a majority (false: it sees it cannot reach one). */
+    boolean majorityReachable() {
+        return majority.getAsBoolean();
     }
 
     /** Whether {@code request} was forwarded to this node by another (it must then be answered here). */

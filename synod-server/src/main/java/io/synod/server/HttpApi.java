@@ -165,7 +165,9 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         Forwarder.Captured captured = Forwarder.capture(request);
         int master = forwarder.masterElsewhere();
-        if (master >= 0 && minSlotOf(kv) == null) {
+        // A node that can see it cannot reach a majority has no current view of the master: it refuses at once
+        // (NO_QUORUM, from the service) rather than hand the request to a master that may be gone.
+        if (master >= 0 && minSlotOf(kv) == null && forwarder.majorityReachable()) {
             forwarder.route(master, captured, write, reply);
             return;
         }

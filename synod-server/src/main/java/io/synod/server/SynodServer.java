@@ -121,7 +121,7 @@ public final class SynodServer implements AutoCloseable {
             transport.start();
             loop.start(node);
             KvApi api = new KvApi(node, peers);
-            forwarder = new Forwarder(config, peers, node::publishedStatus);
+            forwarder = new Forwarder(config, peers, node::publishedStatus, node::majorityReachable);
             httpGroup = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
             Channel http = bindHttp(config, loop, api, metrics, httpGroup, forwarder);
             SynodServer server = new SynodServer(config, dataDir, loop, transport, node, httpGroup, http,
