@@ -52,6 +52,8 @@ final class DemoCommand implements Callable<Integer> {
     Path dataRoot;
 
     private final List<Process> processes = new ArrayList<>();
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    private volatile int currentMaster = -1;
     private volatile boolean stopping;
 
     @Override
@@ -84,13 +86,18 @@ final class DemoCommand implements Callable<Integer> {
             System.err.println("synod: " + problem);
             return 1;
         }
-        printTour(out, httpPorts, root);
+        int master = awaitMaster(httpPorts, -1, TimeUnit.SECONDS.toNanos(30));
+        printTour(out, httpPorts, root, master);
         for (int i = 0; i < nodes; i++) {
             int id = i;
             processes.get(i).onExit().thenAccept(process -> {
-                if (!stopping) {
-                    out.printf("node %d (pid %d) exited with code %d; the others carry on%n", id, process.pid(),
-                            process.exitValue());
+                if (stopping) {
+                    return;
+                }
+                out.printf("node %d (pid %d) exited with code %d; the others carry on%n", id, process.pid(),
+                        process.exitValue());
+                if (id == currentMaster) {
+                    watchTakeover(out, httpPorts, id);
                 }
             });
         }
@@ -164,6 +171,55 @@ final class DemoCommand implements Callable<Integer> {
         return null;
     }
 
+    /**
+     * Waits until a running node other than {@code not} says it is master (role {@code master} in its status);
+     * returns its id, or -1 if none did within {@code withinNanos}.
+     */
+    private int awaitMaster(int[] httpPorts, int not, long withinNanos) throws InterruptedException {
+        long deadline = System.nanoTime() + withinNanos;
+        while (System.nanoTime() < deadline && !stopping) {
+            for (int i = 0; i < httpPorts.length; i++) {
+                if (i != not && processes.get(i).isAlive() && isMaster(httpPorts[i])) {
+                    currentMaster = i;
+                    return i;
+                }
+            }
+            Thread.sleep(20);
+        }
+        return -1;
+    }
+
+    private boolean isMaster(int httpPort) {
+        try {
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + httpPort + "/v1/status")).timeout(Duration.ofSeconds(1))
+                    .build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            return response.statusCode() == 200 && response.body().contains("\"role\":\"master\"");
+        } catch (IOException notNow) {
+            return false;
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** The master died: tells how long the cluster took to have a new one. */
+    private void watchTakeover(PrintStream out, int[] httpPorts, int gone) {
+        long started = System.nanoTime();
+        out.printf("node %d was the master; waiting for a new one (at most a lease, 2 s by default)%n", gone);
+        try {
+            int next = awaitMaster(httpPorts, gone, TimeUnit.SECONDS.toNanos(30));
+            if (next >= 0) {
+                out.printf("node %d is master now, %d ms later: http://127.0.0.1:%d  <- master%n", next,
+                        (System.nanoTime() - started) / 1_000_000, httpPorts[next]);
+            } else if (!stopping) {
+                out.println("no new master yet: fewer than a majority of the nodes are running");
+            }
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private static String lastLine(Path log) {
         try {
             List<String> lines = Files.readAllLines(log);
@@ -173,12 +229,15 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private void printTour(PrintStream out, int[] httpPorts, Path root) {
+    private void printTour(PrintStream out, int[] httpPorts, Path root, int master) {
         out.println();
         out.printf("A %d-node Synod cluster is running on this machine.%n%n", nodes);
         for (int i = 0; i < nodes; i++) {
-            out.printf("  node %d  http://127.0.0.1:%d   pid %d   log %s%n", i, httpPorts[i], processes.get(i).pid(),
-                    root.resolve("node-" + i + ".log"));
+            out.printf("  node %d  http://127.0.0.1:%d   pid %d   log %s%s%n", i, httpPorts[i], processes.get(i).pid(),
+                    root.resolve("node-" + i + ".log"), i == master ? "   <- master" : "");
+        }
+        if (master < 0) {
+            out.printf("%n  (no master yet: the nodes are still electing one)%n");
         }
         String first = "http://127.0.0.1:" + httpPorts[0];
         String last = "http://127.0.0.1:" + httpPorts[nodes - 1];
@@ -187,8 +246,14 @@ final class DemoCommand implements Callable<Integer> {
         out.printf("  curl -i %s/v1/kv/greeting%n", last);
         out.printf("  curl '%s/v1/kv?prefix=gr'%n", last);
         out.printf("  curl %s/v1/status%n", first);
-        out.printf("  kill -9 %d     # stop node 0; the others keep serving:%n", processes.get(0).pid());
-        out.printf("  curl -X PUT --data-binary 'still here' %s/v1/kv/greeting%n", last);
+        int victim = master >= 0 ? master : 0;
+        String survivor = "http://127.0.0.1:" + httpPorts[(victim + 1) % nodes];
+        out.printf("  curl -i -X PUT --data-binary 'hi' %s/v1/kv/greeting   # any node: X-Synod-Master names the "
+                + "master that answered%n", last);
+        out.printf("  kill -9 %d     # kill node %d%s; the others elect a new master within a lease "
+                + "and keep serving:%n", processes.get(victim).pid(), victim, master >= 0 ? ", the master" : "");
+        out.printf("  curl %s/v1/status%n", survivor);
+        out.printf("  curl -X PUT --data-binary 'still here' %s/v1/kv/greeting%n", survivor);
         out.printf("%nData dirs: %s%s. Ctrl-C stops every node.%n", root, keep ? " (kept)" : " (deleted on exit)");
     }
 

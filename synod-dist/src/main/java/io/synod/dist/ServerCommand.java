@@ -1,5 +1,6 @@
 package io.synod.dist;
 
+import io.synod.core.election.Elections;
 import io.synod.net.TransportConfig;
 import io.synod.server.ServerConfig;
 import io.synod.server.SynodServer;
@@ -36,18 +37,23 @@ final class ServerCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     String clusterId;
 
-    @Option(names = "--election", paramLabel = "paxoslease|log|none", defaultValue = "none",
-            description = "Who drives the log. This build supports only none (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--election", paramLabel = "NAME", defaultValue = "paxoslease",
+            description = "Who drives the log: paxoslease (a master holding a lease) or none (every node proposes); "
+                    + "this build has ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).",
+            completionCandidates = ElectionNames.class)
     String election;
 
-    @Option(names = "--lease-ms", paramLabel = "MS", description = "Master lease length (paxoslease; not yet).")
-    Long leaseMs;
+    @Option(names = "--lease-ms", paramLabel = "MS", defaultValue = "2000",
+            description = "The master lease's length, at least 50 (default: ${DEFAULT-VALUE}).")
+    long leaseMs;
 
-    @Option(names = "--max-drift-ms", paramLabel = "MS", description = "Largest clock drift assumed (not yet).")
-    Long maxDriftMs;
+    @Option(names = "--max-drift-ms", paramLabel = "MS", defaultValue = "100",
+            description = "The largest clock drift over one lease the lease's safety assumes, from 0 to a quarter "
+                    + "of --lease-ms (default: ${DEFAULT-VALUE}).")
+    long maxDriftMs;
 
     @Option(names = "--no-forward",
-            description = "Followers answer 307 instead of forwarding (needs a master; not yet).")
+            description = "A node that is not master answers 307 to the master's URL instead of forwarding.")
     boolean noForward;
 
     @Option(names = "--cluster-secret-file", paramLabel = "FILE", description = "Peer authentication (not yet).")
@@ -96,18 +102,13 @@ final class ServerCommand implements Callable<Integer> {
         return 0;
     }
 
-    private ServerConfig config() {
+    /** The node's config from the parsed flags; a usage error (exit 2) for any that do not fit. */
+    ServerConfig config() {
         // Accepted by the parser (so --help lists them) but refused until they are built, never silently ignored.
         refuseIfSet("--cluster-secret-file", clusterSecretFile != null);
         refuseIfSet("--tls-cert", tlsCert != null);
         refuseIfSet("--tls-key", tlsKey != null);
         refuseIfSet("--tls-ca", tlsCa != null);
-        refuseIfSet("--lease-ms", leaseMs != null);
-        refuseIfSet("--max-drift-ms", maxDriftMs != null);
-        refuseIfSet("--no-forward", noForward);
-        if (!election.equals("none")) {
-            throw usage("--election " + election + " is not available in this build yet; use --election none");
-        }
         Map<Integer, InetSocketAddress> peerMap;
         InetSocketAddress httpAddress;
         try {
@@ -122,8 +123,20 @@ final class ServerCommand implements Callable<Integer> {
         if (snapshotEvery < 0 || retainSlots < 0 || requestTimeoutMs < 1) {
             throw usage("--snapshot-every and --retain-slots must be >= 0, --request-timeout-ms >= 1");
         }
-        return new ServerConfig(id, peerMap, httpAddress, dataDir, clusterId, election, snapshotEvery, retainSlots,
-                requestTimeoutMs, 1_024, 1 << 20);
+        try {
+            return new ServerConfig(id, peerMap, httpAddress, dataDir, clusterId, election, leaseMs, maxDriftMs,
+                    !noForward, snapshotEvery, retainSlots, requestTimeoutMs, 1_024, 1 << 20);
+        } catch (IllegalArgumentException bad) {
+            throw usage(bad.getMessage());
+        }
+    }
+
+    /** The elections this build has, for --help. */
+    static final class ElectionNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return Elections.AVAILABLE.iterator();
+        }
     }
 
     private void refuseIfSet(String flag, boolean set) {

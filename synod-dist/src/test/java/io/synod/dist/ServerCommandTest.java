@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.synod.core.Command;
 import io.synod.core.Durable;
 import io.synod.core.Value;
+import io.synod.core.election.Elections;
+import io.synod.server.ServerConfig;
+import picocli.CommandLine;
 import io.synod.core.Ballot;
 import io.synod.storage.DataDir;
 import io.synod.storage.Wal;
@@ -78,18 +81,57 @@ class ServerCommandTest {
     }
 
     @Test
-    void anElectionThatIsNotBuiltYetIsAUsageError() {
+    void anElectionThisBuildDoesNotHaveIsAUsageErrorListingTheAvailableOnes() {
         int exit = Main.run(new String[] {"server", "--id", "0", "--peers", "0=127.0.0.1:1", "--http",
-            "127.0.0.1:2", "--data-dir", dataDir.toString(), "--election", "paxoslease"},
+            "127.0.0.1:2", "--data-dir", dataDir.toString(), "--election", "raft"},
                 new PrintWriter(out, true), new PrintWriter(err, true));
         assertThat(exit).isEqualTo(2);
-        assertThat(err.toString()).contains("not available in this build yet");
+        assertThat(err.toString().strip().lines()).singleElement().asString()
+                .contains("--election raft is not available").contains(String.join(", ", Elections.AVAILABLE));
+    }
+
+    /** A lease too short, or a drift that leaves the lease no margin, is refused at start in one line. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"--lease-ms 49|--lease-ms must be at least 50",
+        "--max-drift-ms -1|--max-drift-ms must be from 0", "--lease-ms 1000 --max-drift-ms 251|not 251",
+        "--lease-ms 100 --max-drift-ms 30|not 30"})
+    void aBadLeaseOrDriftIsAUsageError(String flags, String message) {
+        List<String> args = new ArrayList<>(List.of("server", "--id", "0", "--peers", "0=127.0.0.1:1", "--http",
+                "127.0.0.1:2", "--data-dir", dataDir.toString()));
+        args.addAll(List.of(flags.split(" ")));
+        int exit = Main.run(args.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString().strip().lines()).singleElement().asString().contains(message);
+    }
+
+    /** Every election of this build, a lease, its drift and --no-forward reach the node's config. */
+    @Test
+    void theElectionFlagsReachTheConfig() {
+        for (String election : Elections.AVAILABLE) {
+            ServerCommand command = new ServerCommand();
+            new CommandLine(command).parseArgs("--id", "0", "--peers", "0=127.0.0.1:1", "--http", "127.0.0.1:2",
+                    "--data-dir", dataDir.toString(), "--election", election, "--lease-ms", "400",
+                    "--max-drift-ms", "100", "--no-forward");
+            ServerConfig config = command.config();
+            assertThat(config.election()).isEqualTo(election);
+            assertThat(config.leaseMs()).isEqualTo(400);
+            assertThat(config.maxDriftMs()).isEqualTo(100);
+            assertThat(config.forward()).isFalse();
+        }
+        ServerCommand defaults = new ServerCommand();
+        new CommandLine(defaults).parseArgs("--id", "0", "--peers", "0=127.0.0.1:1", "--http", "127.0.0.1:2",
+                "--data-dir", dataDir.toString());
+        ServerConfig config = defaults.config();
+        assertThat(config.election()).isEqualTo("paxoslease");
+        assertThat(config.leaseMs()).isEqualTo(2_000);
+        assertThat(config.maxDriftMs()).isEqualTo(100);
+        assertThat(config.forward()).isTrue();
     }
 
     /** A flag the parser knows but this build does not implement is refused, never silently ignored. */
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {"--no-forward|", "--lease-ms|3000", "--max-drift-ms|500",
-        "--tls-cert|cert.pem", "--tls-key|key.pem", "--tls-ca|ca.pem", "--cluster-secret-file|secret"})
+    @CsvSource(delimiter = '|', value = {"--tls-cert|cert.pem", "--tls-key|key.pem", "--tls-ca|ca.pem",
+        "--cluster-secret-file|secret"})
     void aFlagThatIsNotBuiltYetIsAUsageErrorNamingIt(String flag, String value) {
         List<String> args = new ArrayList<>(List.of("server", "--id", "0", "--peers", "0=127.0.0.1:1", "--http",
                 "127.0.0.1:2", "--data-dir", dataDir.toString(), flag));

@@ -38,8 +38,10 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final KvApi api;
     private final Metrics metrics;
     private final String dashboard;
+    private final Forwarder forwarder;
 
-    HttpApi(ServerConfig config, NodeLoop loop, KvApi api, Metrics metrics, String dashboard) {
+    HttpApi(ServerConfig config, NodeLoop loop, KvApi api, Metrics metrics, String dashboard, Forwarder forwarder) {
+        this.forwarder = forwarder;
         this.config = config;
         this.loop = loop;
         this.api = api;
@@ -98,11 +100,9 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
             byte[] prefix = percentDecode(rawParam(request.uri(), "prefix", ""), "prefix");
             int limit = (int) number(param(uri, "limit", "1000"), "limit", 1, 10_000);
             KvRequest list = new KvRequest.ListPrefix(prefix, limit, consistency(uri), minSlot(uri));
-            toLoop(context, false, respond -> api.handle(list, respond), reply);
+            serve(context, request, list, reply);
         } else if (path.startsWith("/v1/kv/")) {
-            KvRequest keyed = keyRequest(request, uri, path.substring("/v1/kv/".length()));
-            boolean write = !(keyed instanceof KvRequest.Get);
-            toLoop(context, write, respond -> api.handle(keyed, respond), reply);
+            serve(context, request, keyRequest(request, uri, path.substring("/v1/kv/".length())), reply);
         } else if (path.startsWith("/v1/log/")) {
             requireMethod(method, HttpMethod.GET);
             long slot = number(path.substring("/v1/log/".length()), "slot", 0, Long.MAX_VALUE);
@@ -147,6 +147,60 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         throw new ApiException(405, "METHOD_NOT_ALLOWED", method + " is not allowed on /v1/kv/{key}")
                 .allowing("GET, PUT, DELETE");
+    }
+
+    /**
+     * A key-value request: handed to the master if another node is master and the request must be ordered (a write,
+     * a linearizable or quorum read), else answered here — and handed to the master after all if this node turns out
+     * not to be allowed to propose ({@code NO_MASTER}). Stale reads stay here; so do reads that wait for a
+     * {@code min-slot} (they wait here first). A request another node forwarded is always answered here.
+     */
+    private void serve(ChannelHandlerContext context, FullHttpRequest request, KvRequest kv,
+            Consumer<Response> reply) {
+        boolean write = kv instanceof KvRequest.Put || kv instanceof KvRequest.Delete;
+        boolean ordered = write || consistencyOf(kv) != KvRequest.Consistency.STALE;
+        if (!ordered || !config.hasMaster() || Forwarder.wasForwarded(request)) {
+            toLoop(context, write, respond -> api.handle(kv, respond), reply);
+            return;
+        }
+        Forwarder.Captured captured = Forwarder.capture(request);
+        int master = forwarder.masterElsewhere();
+        // A node that can see it cannot reach a majority has no current view of the master: it refuses at once
+        // (NO_QUORUM, from the service) rather than hand the request to a master that may be gone.
+        if (master >= 0 && minSlotOf(kv) == null && forwarder.majorityReachable()) {
+            forwarder.route(master, captured, write, reply);
+            return;
+        }
+        toLoop(context, write, respond -> api.handle(kv, respond), response -> {
+            if (!response.isNoMaster()) {
+                reply.accept(response);
+                return;
+            }
+            int now = forwarder.masterElsewhere();
+            if (now >= 0) {
+                forwarder.route(now, captured, write, reply);
+            } else {
+                reply.accept(Forwarder.noMaster("no master is known to this node"));
+            }
+        });
+    }
+
+    private static KvRequest.Consistency consistencyOf(KvRequest request) {
+        return switch (request) {
+            case KvRequest.Get get -> get.consistency();
+            case KvRequest.ListPrefix list -> list.consistency();
+            case KvRequest.Put put -> KvRequest.Consistency.LINEARIZABLE;
+            case KvRequest.Delete delete -> KvRequest.Consistency.LINEARIZABLE;
+        };
+    }
+
+    private static Long minSlotOf(KvRequest request) {
+        return switch (request) {
+            case KvRequest.Get get -> get.minSlot();
+            case KvRequest.ListPrefix list -> list.minSlot();
+            case KvRequest.Put put -> null;
+            case KvRequest.Delete delete -> null;
+        };
     }
 
     /**

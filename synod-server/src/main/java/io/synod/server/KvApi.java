@@ -4,6 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.synod.core.Command;
 import io.synod.core.NodeStatus;
 import io.synod.core.Value;
+import io.synod.core.election.Mastership;
 import io.synod.kv.Entry;
 import io.synod.kv.Item;
 import io.synod.kv.proto.KvCommand;
@@ -171,18 +172,20 @@ final class KvApi {
             body.put("peers", peerList(config, null));
             return body;
         }
-        body.put("role", switch (status.role()) {
-            case LEADER -> status.master() == config.nodeId() ? "master" : "follower";
+        Mastership mastership = status.mastership();
+        boolean master = config.hasMaster() && mastership.master() == config.nodeId();
+        body.put("role", master ? "master" : switch (status.role()) {
+            case LEADER, FOLLOWER -> "follower";
             case CANDIDATE -> "candidate";
-            case FOLLOWER -> "follower";
         });
         body.put("proposer", status.role().name().toLowerCase(java.util.Locale.ROOT));
-        body.put("master", status.master() < 0 ? null : status.master());
-        body.put("masterHttp", status.master() < 0 ? null : peers.httpUrl(status.master()));
+        body.put("master", mastership.master() < 0 ? null : mastership.master());
+        body.put("masterHttp", mastership.master() < 0 ? null : peers.httpUrl(mastership.master()));
         body.put("leader", status.leader() < 0 ? null : status.leader());
         Map<String, Object> lease = new LinkedHashMap<>();
-        lease.put("holder", null);
-        lease.put("remainingMs", 0);
+        lease.put("holder", config.hasMaster() && mastership.master() >= 0 ? mastership.master() : null);
+        long nowMs = node.nowMs();
+        lease.put("remainingMs", mastership.mayReadLocally(nowMs) ? mastership.localReadsUntilMs() - nowMs : 0);
         body.put("lease", lease);
         body.put("election", status.election());
         body.put("ballot", status.ballot().toString());

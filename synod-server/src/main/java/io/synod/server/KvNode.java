@@ -101,7 +101,7 @@ final class KvNode implements NodeLoop.Body, KvService.Host {
                 snapshotThread, storageListener(), line -> LOG.info("storage: {}", line));
         DurableState recovered = storage.recover();
         NodeConfig nodeConfig = NodeConfig.builder(config.nodeId(), List.copyOf(config.peers().keySet()))
-                .election(config.election()).build();
+                .election(config.election()).lease(config.leaseMs(), config.maxDriftMs()).build();
         Node node = new Node(nodeConfig, recovered, random.split());
         machine = new KvStateMachine();
         replica = new Replica(node, storage, transport, metrics.counting(machine), random.split(),
@@ -394,6 +394,16 @@ final class KvNode implements NodeLoop.Body, KvService.Host {
                 // Reopening reads the files again.
             }
             storage = null;
+        }
+    }
+
+    /**
+     * The node is about to stop cleanly: its election gives up what it holds (a master releases its lease, so a
+     * successor need not wait for it to run out). The messages go to the transport before this returns.
+     */
+    void release() {
+        if (replica != null) {
+            guarded(() -> replica.release(loop.nowMs()));
         }
     }
 

@@ -37,6 +37,18 @@ record Response(int status, String contentType, byte[] body, Map<String, String>
         return new Response(status, contentType, body.getBytes(StandardCharsets.UTF_8), Map.of());
     }
 
+    /** Whether this is the {@code 503 NO_MASTER} refusal: this node may not propose, another node may. */
+    boolean isNoMaster() {
+        if (status != 503 || !contentType.equals(JSON_TYPE)) {
+            return false;
+        }
+        try {
+            return "NO_MASTER".equals(JSON.readTree(body).path("code").asText());
+        } catch (java.io.IOException notJson) {
+            return false;
+        }
+    }
+
     Response withHeader(String name, String value) {
         Map<String, String> more = new LinkedHashMap<>(headers);
         more.put(name, value);

@@ -1,5 +1,6 @@
 package io.synod.server;
 
+import io.synod.core.election.Elections;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.Map;
@@ -12,7 +13,11 @@ import java.util.Map;
  * @param http the HTTP API's listen address
  * @param dataDir where the log, snapshots and identity live
  * @param clusterId the cluster's name; nodes of other clusters are refused, and so are their data dirs
- * @param election the election strategy ({@code none} for now)
+ * @param election the election strategy, one of {@link Elections#AVAILABLE}
+ * @param leaseMs the master lease's length (elections with a lease)
+ * @param maxDriftMs the largest clock drift over one lease that the lease's safety allows for
+ * @param forward a node that is not master forwards writes and ordered reads to the master (true), or answers
+ *     {@code 307} to the master's URL ({@code --no-forward})
  * @param snapshotEverySlots take a snapshot every this many applied slots (0: never)
  * @param retainSlots keep this many slots of log below the newest snapshot
  * @param requestTimeoutMs how long a request waits for the log before answering 504
@@ -26,20 +31,36 @@ public record ServerConfig(
         Path dataDir,
         String clusterId,
         String election,
+        long leaseMs,
+        long maxDriftMs,
+        boolean forward,
         long snapshotEverySlots,
         long retainSlots,
         long requestTimeoutMs,
         int maxKeyBytes,
         int maxValueBytes) {
 
+    /** The shortest lease a node accepts: shorter ones renew so often that a busy loop would lose them. */
+    public static final long LEASE_MS_MIN = 50;
+    public static final long LEASE_MS_DEFAULT = 2_000;
+    public static final long MAX_DRIFT_MS_DEFAULT = 100;
+
     public ServerConfig {
         peers = Map.copyOf(peers);
         if (!peers.containsKey(nodeId)) {
             throw new IllegalArgumentException("--peers must list this node's own id " + nodeId);
         }
-        if (!election.equals("none")) {
-            throw new IllegalArgumentException("--election " + election
-                    + " is not available yet; this build supports --election none");
+        if (!Elections.AVAILABLE.contains(election)) {
+            throw new IllegalArgumentException("--election " + election + " is not available in this build; "
+                    + "available: " + String.join(", ", Elections.AVAILABLE));
+        }
+        if (leaseMs < LEASE_MS_MIN) {
+            throw new IllegalArgumentException("--lease-ms must be at least " + LEASE_MS_MIN + ", not " + leaseMs);
+        }
+        // A drift near the lease would leave the master almost no time to read locally, and the bound no margin.
+        if (maxDriftMs < 0 || maxDriftMs * 4 > leaseMs) {
+            throw new IllegalArgumentException("--max-drift-ms must be from 0 to a quarter of --lease-ms ("
+                    + leaseMs / 4 + "), not " + maxDriftMs);
         }
     }
 
@@ -52,10 +73,39 @@ public record ServerConfig(
         return "http://" + host + ":" + http.getPort();
     }
 
+    /** Whether the election makes one node master (every election but {@code none}). */
+    public boolean hasMaster() {
+        return !election.equals("none");
+    }
+
     /** Defaults for everything but identity and addresses. */
     public static ServerConfig of(int nodeId, Map<Integer, InetSocketAddress> peers, InetSocketAddress http,
             Path dataDir) {
-        return new ServerConfig(nodeId, peers, http, dataDir, "synod", "none", 10_000, 10_000, 5_000, 1_024,
-                1 << 20);
+        return new ServerConfig(nodeId, peers, http, dataDir, "synod", "paxoslease", LEASE_MS_DEFAULT,
+                MAX_DRIFT_MS_DEFAULT, true, 10_000, 10_000, 5_000, 1_024, 1 << 20);
+    }
+
+    /** This config with another election and lease. */
+    public ServerConfig withElection(String name, long lease, long maxDrift) {
+        return new ServerConfig(nodeId, peers, http, dataDir, clusterId, name, lease, maxDrift, forward,
+                snapshotEverySlots, retainSlots, requestTimeoutMs, maxKeyBytes, maxValueBytes);
+    }
+
+    /** This config forwarding to the master ({@code true}) or answering 307 ({@code false}). */
+    public ServerConfig withForward(boolean on) {
+        return new ServerConfig(nodeId, peers, http, dataDir, clusterId, election, leaseMs, maxDriftMs, on,
+                snapshotEverySlots, retainSlots, requestTimeoutMs, maxKeyBytes, maxValueBytes);
+    }
+
+    /** This config with another cluster id. */
+    public ServerConfig withClusterId(String id) {
+        return new ServerConfig(nodeId, peers, http, dataDir, id, election, leaseMs, maxDriftMs, forward,
+                snapshotEverySlots, retainSlots, requestTimeoutMs, maxKeyBytes, maxValueBytes);
+    }
+
+    /** This config with other snapshot, retention and timeout settings. */
+    public ServerConfig withTimings(long snapshotEvery, long retain, long requestTimeout) {
+        return new ServerConfig(nodeId, peers, http, dataDir, clusterId, election, leaseMs, maxDriftMs, forward,
+                snapshotEvery, retain, requestTimeout, maxKeyBytes, maxValueBytes);
     }
 }

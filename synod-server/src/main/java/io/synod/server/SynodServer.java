@@ -51,11 +51,13 @@ public final class SynodServer implements AutoCloseable {
     private final KvNode node;
     private final EventLoopGroup httpGroup;
     private final Channel httpChannel;
+    private final Forwarder forwarder;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
     private SynodServer(ServerConfig config, DataDir dataDir, NodeLoop loop, NettyTransport transport, KvNode node,
-            EventLoopGroup httpGroup, Channel httpChannel) {
+            EventLoopGroup httpGroup, Channel httpChannel, Forwarder forwarder) {
+        this.forwarder = forwarder;
         this.config = config;
         this.dataDir = dataDir;
         this.loop = loop;
@@ -113,14 +115,17 @@ public final class SynodServer implements AutoCloseable {
         });
         nodeRef.set(node);
         EventLoopGroup httpGroup = null;
+        Forwarder forwarder = null;
         try {
             node.open();
             transport.start();
             loop.start(node);
             KvApi api = new KvApi(node, peers);
+            forwarder = new Forwarder(config, peers, node::publishedStatus, node::majorityReachable);
             httpGroup = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
-            Channel http = bindHttp(config, loop, api, metrics, httpGroup);
-            SynodServer server = new SynodServer(config, dataDir, loop, transport, node, httpGroup, http);
+            Channel http = bindHttp(config, loop, api, metrics, httpGroup, forwarder);
+            SynodServer server = new SynodServer(config, dataDir, loop, transport, node, httpGroup, http,
+                    forwarder);
             self.set(server);
             InetSocketAddress peerAddress = config.peers().get(config.nodeId());
             LOG.info("node {} of cluster '{}' serving HTTP on {} (peers on {}:{}), data in {}", config.nodeId(),
@@ -138,13 +143,16 @@ public final class SynodServer implements AutoCloseable {
             if (httpGroup != null) {
                 httpGroup.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.SECONDS);
             }
+            if (forwarder != null) {
+                forwarder.close();
+            }
             dataDir.close();
             throw startFailure;
         }
     }
 
     private static Channel bindHttp(ServerConfig config, NodeLoop loop, KvApi api, Metrics metrics,
-            EventLoopGroup group) throws IOException {
+            EventLoopGroup group, Forwarder forwarder) throws IOException {
         String dashboard = dashboard();
         ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -153,7 +161,7 @@ public final class SynodServer implements AutoCloseable {
                         // A key may be 1 KiB, three times that %-encoded; 64 KiB leaves room for any query.
                         channel.pipeline().addLast(new HttpServerCodec(65_536, 16_384, 16_384));
                         channel.pipeline().addLast(new BoundedAggregator(config.maxValueBytes()));
-                        channel.pipeline().addLast(new HttpApi(config, loop, api, metrics, dashboard));
+                        channel.pipeline().addLast(new HttpApi(config, loop, api, metrics, dashboard, forwarder));
                     }
                 });
         InetSocketAddress address = config.http().isUnresolved()
@@ -226,11 +234,60 @@ public final class SynodServer implements AutoCloseable {
         return failure.get();
     }
 
+    /** How long a stopping node waits for its release messages to leave before it closes the peer connections. */
+    static final long RELEASE_WAIT_MS = 200;
+
+    /**
+     * Tells the election to give up what it holds (a master releases its lease, so a successor takes over in about a
+     * round trip instead of a lease), on the loop thread, and waits up to {@link #RELEASE_WAIT_MS} for the messages
+     * to leave the peer queues.
+     */
+    private void releaseMastership() {
+        long deadline = System.nanoTime() + RELEASE_WAIT_MS * 1_000_000;
+        CountDownLatch released = new CountDownLatch(1);
+        if (!config.hasMaster()) {
+            return;
+        }
+        loop.submitInternal(() -> {
+            try {
+                node.release();
+            } finally {
+                released.countDown();
+            }
+        });
+        try {
+            if (!released.await(RELEASE_WAIT_MS, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                LOG.warn("node {}: the loop did not release the lease within {} ms", config.nodeId(),
+                        RELEASE_WAIT_MS);
+                return;
+            }
+            // The messages wait in the peers' queues until the transport's event loop writes and flushes them.
+            while (System.nanoTime() < deadline && queuedForPeers() > 0) {
+                Thread.sleep(5);
+            }
+            Thread.sleep(Math.min(20, Math.max(0, (deadline - System.nanoTime()) / 1_000_000)));
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private int queuedForPeers() {
+        int queued = 0;
+        for (int peer : config.peers().keySet()) {
+            if (peer != config.nodeId()) {
+                queued += transport.queuedMessages(peer);
+            }
+        }
+        return queued;
+    }
+
     /** Stops taking requests, finishes the fsync in flight, closes the log and releases the data dir. */
     @Override
     public void close() {
         LOG.info("node {} stopping", config.nodeId());
         httpChannel.close().awaitUninterruptibly();
+        forwarder.close();
+        releaseMastership();
         transport.close();
         try {
             loop.close();

@@ -56,7 +56,8 @@ class DiskFullTest {
     @Test
     void writesFailWhileReadsWorkAndTheNodeComesBackWhenSpaceReturns() throws Exception {
         ServerConfig config = ServerConfig.of(0, Map.of(0, new InetSocketAddress("127.0.0.1", freePort())),
-                new InetSocketAddress("127.0.0.1", freePort()), dataDir);
+                new InetSocketAddress("127.0.0.1", freePort()), dataDir)
+                .withElection("none", ServerConfig.LEASE_MS_DEFAULT, ServerConfig.MAX_DRIFT_MS_DEFAULT);
         ShrinkingDisk[] disk = new ShrinkingDisk[1];
         String url;
         try (SynodServer server = SynodServer.start(config, real -> disk[0] = new ShrinkingDisk(real))) {

@@ -70,9 +70,9 @@ final class LocalCluster implements AutoCloseable {
         for (int i = 0; i < size; i++) {
             ServerConfig defaults = ServerConfig.of(i, peers, new InetSocketAddress("127.0.0.1", ports[2 * i + 1]),
                     root.resolve("node-" + i));
-            configs.add(tweak.apply(new ServerConfig(i, peers, defaults.http(), defaults.dataDir(), "test",
-                    "none", defaults.snapshotEverySlots(), defaults.retainSlots(), defaults.requestTimeoutMs(),
-                    defaults.maxKeyBytes(), defaults.maxValueBytes())));
+            // Tests that want a master say so (withElection); the others run leaderless, every node proposing.
+            configs.add(tweak.apply(defaults.withClusterId("test").withElection("none",
+                    ServerConfig.LEASE_MS_DEFAULT, ServerConfig.MAX_DRIFT_MS_DEFAULT)));
         }
     }
 
@@ -116,6 +116,10 @@ final class LocalCluster implements AutoCloseable {
                 });
     }
 
+    boolean isRunning(int id) {
+        return servers[id] != null;
+    }
+
     int size() {
         return size;
     }
@@ -150,8 +154,7 @@ final class LocalCluster implements AutoCloseable {
 
     /** Copies the record with the given timing and compaction settings. */
     static ServerConfig with(ServerConfig c, long snapshotEverySlots, long retainSlots, long requestTimeoutMs) {
-        return new ServerConfig(c.nodeId(), c.peers(), c.http(), c.dataDir(), c.clusterId(), c.election(),
-                snapshotEverySlots, retainSlots, requestTimeoutMs, c.maxKeyBytes(), c.maxValueBytes());
+        return c.withTimings(snapshotEverySlots, retainSlots, requestTimeoutMs);
     }
 
     /** Ports that were free a moment ago on 127.0.0.1, all different. */

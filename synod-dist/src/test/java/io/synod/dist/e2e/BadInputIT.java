@@ -40,6 +40,8 @@ class BadInputIT extends ClusterTestBase {
         // ---- HTTP ----
         // A read of a missing key answers 404 only once the node can reach a majority (else 503 NO_QUORUM, at once).
         awaitPeersReachable();
+        // ... and once there is a master to order it (else 503 NO_MASTER, at once).
+        awaitMaster(Duration.ofSeconds(30));
         for (int id = 0; id < 3; id++) {
             NodeClient node = node(id);
             expectError(node.send("GET", "/v1/kv/", null), 400, "BAD_KEY");

@@ -117,6 +117,40 @@ abstract class ClusterTestBase {
         return result[0];
     }
 
+    /**
+     * Waits until every running node but {@code not} names the same master, a running node other than {@code not}
+     * that says it is master (role {@code master}); returns its id.
+     */
+    int awaitMaster(Duration within, int not) {
+        int[] master = {-1};
+        await().atMost(within).pollInterval(Duration.ofMillis(20)).ignoreExceptionsInstanceOf(
+                UncheckedIOException.class).until(() -> {
+                    int seen = -1;
+                    for (int id = 0; id < cluster.size(); id++) {
+                        if (id == not || !cluster.isRunning(id)) {
+                            continue;
+                        }
+                        JsonNode named = node(id).status().get("master");
+                        if (named == null || named.isNull() || (seen >= 0 && seen != named.asInt())) {
+                            return false;
+                        }
+                        seen = named.asInt();
+                    }
+                    if (seen < 0 || seen == not || !cluster.isRunning(seen)
+                            || !node(seen).status().get("role").asText().equals("master")) {
+                        return false;
+                    }
+                    master[0] = seen;
+                    return true;
+                });
+        return master[0];
+    }
+
+    /** Like {@link #awaitMaster(Duration, int)} with every node a candidate. */
+    int awaitMaster(Duration within) {
+        return awaitMaster(within, -1);
+    }
+
     /** Key to value of a stale listing on one node. */
     static Map<String, String> listing(NodeClient node, String prefix) {
         NodeClient.Reply reply = node.get("/v1/kv?consistency=stale&limit=10000&prefix=" + prefix);

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class DemoIT {
     private static final Pattern NODE_LINE = Pattern.compile(
-            "\\s*node (\\d+)\\s+(http://127\\.0\\.0\\.1:\\d+)\\s+pid (\\d+)\\s+log (\\S+)");
+            "\\s*node (\\d+)\\s+(http://127\\.0\\.0\\.1:\\d+)\\s+pid (\\d+)\\s+log (\\S+)(\\s+<- master)?");
     private static final Pattern DATA_LINE = Pattern.compile("Data dirs: (\\S+) \\(deleted on exit\\)\\..*");
 
     @TempDir
@@ -53,6 +53,7 @@ class DemoIT {
         };
         Map<Integer, String> urls = new TreeMap<>();
         Map<Integer, Long> pids = new TreeMap<>();
+        List<Integer> masters = new ArrayList<>();
         try {
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100)).until(() -> {
                 if (!demo.isAlive()) {
@@ -67,6 +68,9 @@ class DemoIT {
                 if (node.matches()) {
                     urls.put(Integer.parseInt(node.group(1)), node.group(2));
                     pids.put(Integer.parseInt(node.group(1)), Long.parseLong(node.group(3)));
+                    if (node.group(5) != null) {
+                        masters.add(Integer.parseInt(node.group(1)));
+                    }
                 }
                 Matcher data = DATA_LINE.matcher(line);
                 if (data.matches()) {
@@ -75,6 +79,9 @@ class DemoIT {
             }
             assertThat(urls).as("printed URLs in\n%s", String.join("\n", output.get())).containsOnlyKeys(0, 1, 2);
             assertThat(urls.get(0)).isEqualTo("http://127.0.0.1:" + basePort);
+            assertThat(masters).as("one node is marked master in\n%s", String.join("\n", output.get())).hasSize(1);
+            int master = masters.get(0);
+            assertThat(new NodeClient(urls.get(master)).status().get("role").asText()).isEqualTo("master");
             assertThat(dataRoot).isNotNull();
             assertThat(dataRoot.startsWith(tmp)).as("the demo's data dirs are in its temporary directory").isTrue();
             assertThat(Files.isDirectory(dataRoot)).isTrue();
@@ -90,6 +97,18 @@ class DemoIT {
             assertThat(read.status()).isEqualTo(200);
             assertThat(read.text()).isEqualTo("hello from the demo");
             assertThat(read.header("ETag")).as("the ETag is the version the PUT answered").hasValue("\"" + version + "\"");
+
+            // The tour's step: kill -9 the master; the demo sees a new one take over and says which.
+            ProcessHandle.of(pids.get(master)).orElseThrow().destroyForcibly();
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() ->
+                    output.get().stream().anyMatch(line -> line.matches("node \\d is master now, \\d+ ms later.*")));
+            String takeover = output.get().stream().filter(line -> line.contains("is master now")).findFirst()
+                    .orElseThrow();
+            System.out.println("demo: " + takeover);
+            assertThat(takeover).doesNotStartWith("node " + master + " ");
+            NodeClient survivor = new NodeClient(urls.get((master + 1) % 3));
+            ClusterTestBase.putEventuallyAnswer(survivor, "greeting", "still here", Duration.ofSeconds(30));
+            assertThat(survivor.get("/v1/kv/greeting").text()).isEqualTo("still here");
 
             demo.destroy(); // SIGTERM, as Ctrl-C would
             assertThat(demo.waitFor(60, TimeUnit.SECONDS)).as("the demo exits after SIGTERM").isTrue();
