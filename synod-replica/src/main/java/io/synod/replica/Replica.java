@@ -32,7 +32,9 @@ import java.util.random.RandomGenerator;
  *
  * <p>Snapshots: every {@code snapshotEverySlots} applied slots the loop captures the state machine and has the storage
  * write it; once it is durable the node serves it to peers that are far behind, and records and chosen values more
- * than {@code retainSlots} below it are compacted away. A snapshot received from a peer is written chunk by chunk,
+ * than {@code retainSlots} below it are compacted away. While a peer is fetching the snapshot, the next one waits (up
+ * to {@link #SERVING_DEFER_FACTOR} intervals), so the transfer need not start over. A snapshot received from a peer
+ * is written chunk by chunk,
  * verified, and installed in place of the state machine's state.
  *
  * <p>Contract: single-threaded; one thread owns the replica and calls every method. Times never go backwards. A
@@ -55,6 +57,9 @@ public final class Replica {
 
     private record Held(long ticket, Ready ready) {}
 
+    /** A snapshot being fetched by a peer defers the next one by at most this many intervals. */
+    static final int SERVING_DEFER_FACTOR = 20;
+
     private final Node node;
     private final Storage storage;
     private final Transport transport;
@@ -73,6 +78,8 @@ public final class Replica {
     private long snapshotSlot;
     private boolean snapshotInProgress;
     private long wakeAtMs = Long.MIN_VALUE;
+    /** When this node last sent a chunk of its snapshot to a peer. */
+    private long servedChunkAtMs = Long.MIN_VALUE / 2;
     private long nowMs = Long.MIN_VALUE;
     private boolean holding;
     private boolean draining;
@@ -309,6 +316,13 @@ public final class Replica {
                 || appliedSlot - snapshotSlot < options.snapshotEverySlots()) {
             return;
         }
+        // A peer fetching the current snapshot would have to start over with a new one: while it is fetching, wait,
+        // up to SERVING_DEFER_FACTOR times the interval (a log that grows faster than a transfer would starve it).
+        // A fetching peer that lost a chunk asks again after 2 * retransmitMs: count it as fetching for longer.
+        if (nowMs < servedChunkAtMs + 5 * node.config().retransmitMs()
+                && appliedSlot - snapshotSlot < SERVING_DEFER_FACTOR * options.snapshotEverySlots()) {
+            return;
+        }
         snapshotInProgress = true;
         long slot = appliedSlot;
         long bytes = storage.saveSnapshot(slot, SnapshotEnvelope.wrap(node.electionStateAt(slot),
@@ -333,6 +347,7 @@ public final class Replica {
         if (read.slot() != snapshotSlot) {
             return;
         }
+        servedChunkAtMs = nowMs;
         byte[] data = storage.readSnapshot(read.slot(), read.offset(), read.maxBytes());
         if (data != null) {
             transport.send(new Envelope(self, read.to(),

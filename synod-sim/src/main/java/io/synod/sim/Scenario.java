@@ -93,7 +93,8 @@ public record Scenario(
         int corruptible = on.contains(Fault.DISK) ? random.nextInt(nodes / 2 + 1) : 0;
         long acceptBytes = (long) pick(random, 600, 20_000, 32 << 20);
         String election = ELECTIONS.get(random.nextInt(ELECTIONS.size()));
-        long lease = (long) pick(random, 300, 1_000, 2_000);
+        // Operators choose a lease well above the round trip; a 300 ms lease only where messages take a few ms.
+        long lease = Math.max((long) pick(random, 300, 1_000, 2_000), maxDelay <= 15 ? 0 : 1_000);
         return new Scenario(nodes, loss, duplicate, minDelay, maxDelay, tail, partitions, crashes, drift, fsync,
                 torn, clients, safety, window, batch, snapshotEvery, retain, chunk, segment, diskFaults, corruptible,
                 acceptBytes, election, lease, lease / 8);

@@ -282,6 +282,13 @@ public final class SimulatedCluster implements ScenarioCluster {
         if (!target.isUp()) {
             return Status.DOWN;
         }
+        // Like the server: a node that is not master forwards writes and ordered reads to the master it knows of.
+        boolean ordered = !(request instanceof KvRequest.Get get && get.consistency() == Consistency.STALE)
+                && !(request instanceof KvRequest.ListPrefix list && list.consistency() == Consistency.STALE);
+        int master = target.mastership().master();
+        if (ordered && master >= 0 && master != node && sim.linked(node, master)) {
+            target = sim.node(master);
+        }
         Object[] answer = new Object[1];
         target.submit(request, given -> {
             if (answer[0] == null) {

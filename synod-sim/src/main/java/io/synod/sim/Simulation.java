@@ -601,6 +601,11 @@ public final class Simulation {
      * Whether {@code id}, with the peers it has working links to both ways that are up, is a majority: what a real
      * node learns from its connections, here known at once.
      */
+    /** Whether {@code a} and {@code b} are both up with working links both ways. */
+    boolean linked(int a, int b) {
+        return nodes[a].isUp() && nodes[b].isUp() && !blocked[a][b] && !blocked[b][a];
+    }
+
     boolean majorityReachableFrom(int id) {
         int reachable = 1;
         for (SimNode other : nodes) {

@@ -57,7 +57,7 @@ class PlantedBugTest {
     void anAcceptorThatForgetsItsPromiseAcrossARestartIsCaughtByAgreement() {
         // Without a master every node runs phase 1, so promises matter most.
         Simulation.Result result = withSeams(Seams.REAL.withStorages((node, real) -> new DropsPromises(real)), "none",
-                UnaryOperator.identity());
+                scenario -> scenario.withChaos(3.0, 1.0));
         assertThat(result.checker()).isEqualTo("agreement");
     }
 
@@ -154,7 +154,7 @@ class PlantedBugTest {
         // A storm of restarts: an acceptor that restarted and forgot a live lease grants another to a node that
         // restarted too, while the holder, cut off, still serves.
         Simulation.Result result = withSeams(Seams.REAL.withParts(LeaseBugs.skipsStartupWait()), "paxoslease",
-                scenario -> scenario.withChaos(6.0, 1.0).withDrift(scenario.driftPpmMax(), 1_000, 125));
+                scenario -> scenario.withChaos(8.0, 2.0));
         assertThat(result.checker()).isIn("lease-safety", "linearizability");
     }
 
@@ -162,7 +162,7 @@ class PlantedBugTest {
     void aHolderThatIgnoresDriftIsCaughtByLeaseSafety() {
         // At the drift bound: clocks drift up to 9%, the lease allows for 25%, so only the margin keeps it safe.
         Simulation.Result result = withSeams(Seams.REAL.withParts(LeaseBugs.ignoresDrift()), "paxoslease",
-                scenario -> scenario.withDrift(90_000, 1_000, 250).withChaos(0.5, 2.0));
+                scenario -> scenario.withDrift(90_000, 1_000, 250).withChaos(0.2, 4.0));
         assertThat(result.checker()).isIn("lease-safety", "linearizability");
     }
 

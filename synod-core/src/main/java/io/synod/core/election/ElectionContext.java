@@ -48,7 +48,8 @@ public interface ElectionContext {
 
     /**
      * Puts a command of the election's own kind ({@link io.synod.core.Command.Kind#ELECTION}) in the queue for the
-     * log, ahead of client commands. The replica never hands it to the state machine; every node hears it in slot order
+     * log, ahead of client commands, in place of any of its commands still waiting there (only the newest wish
+     * matters). The replica never hands it to the state machine; every node hears it in slot order
      * through {@link Election#onChosen} once chosen. A command may be lost (this node stops leading before it is
      * chosen, say): the election must not count on it until it hears it chosen. Returns false if the queue is full.
      */

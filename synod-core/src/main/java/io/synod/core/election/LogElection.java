@@ -5,7 +5,6 @@ import io.synod.core.Command;
 import io.synod.core.Invariants;
 import io.synod.core.Role;
 import io.synod.core.message.ElectionMessage;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -23,7 +22,8 @@ import java.util.TreeMap;
  * own clock; every other node's view of the term runs from when it learned the command, so it ends later. A node may
  * try to become master only after its view of the current term has ended, after one full lease since it started (its
  * view of the log is fresh by then), and when no peer has reported a commit index ahead of its own (it has not missed
- * a BeMaster). The master renews with a BeMaster of the next version at half its term. While a node sees a live term
+ * a BeMaster). The master renews with a BeMaster of the next version a third of the way into its term, so that a
+ * lost round can be tried again before the term ends. While a node sees a live term
  * it refuses Paxos prepares from anyone but the master.
  *
  * <p><b>Local reads.</b> The master's own BeMaster is an entry of its own term: once it is chosen (everything before it
@@ -63,13 +63,22 @@ public class LogElection implements Election {
     private boolean serving;
     private boolean released;
 
-    /** Our BeMaster in flight, its payload and when it went out. */
-    private byte[] proposed;
-    private long proposedAtMs;
-    private long nextAttemptAtMs = Long.MIN_VALUE;
+    /** The version our queued BeMaster carries, while we want it chosen (-1: none wanted). */
+    private long wantVersion = -1;
+    /** After a lost campaign, this node runs phase 1 again only from then (randomized, doubling: seed 003). */
+    private long campaignNotBeforeMs = Long.MIN_VALUE;
+    /**
+     * When our recent BeMasters went out, by the version they carry (the earliest, if one was sent twice): one chosen
+     * late, after we gave up waiting for it, still starts our term from when it went out. Bounded.
+     */
+    private final TreeMap<Long, Long> sentAtByVersion = new TreeMap<>();
+    /** A random delay added to the end of the term this node sees, so that nodes do not all try at once. */
+    private long jitterMs;
     private int failures;
     /** Our BeMaster in flight was there when our leadership was pre-empted: a new leader may re-propose it. */
     private boolean proposedBeforePreemption;
+    /** This node led the log while it wanted its BeMaster chosen: the BeMaster may have gone out then. */
+    private boolean ledWhileWanting;
 
     public LogElection(ElectionContext context) {
         this.context = context;
@@ -122,14 +131,9 @@ public class LogElection implements Election {
         int node = readInt(payload, 1);
         long version = readLong(payload, 5);
         long lease = readLong(payload, 13);
-        boolean ours = proposed != null && command.origin() == self && Arrays.equals(payload, proposed);
-        if (ours) {
-            proposed = null;
-        }
+        Long sentAt = command.origin() == self && node == self ? sentAtByVersion.get(version) : null;
+        boolean ours = sentAt != null;
         if (checksVersion() && version != current.version()) {
-            if (ours) {
-                backOff(nowMs);
-            }
             return; // a stale BeMaster: a no-op
         }
         current = new Term(current.version() + 1, node, lease);
@@ -139,10 +143,14 @@ public class LogElection implements Election {
             historyTrimmed = true;
         }
         learnedAtMs = nowMs;
+        jitterMs = context.random().nextLong(Math.max(1, leaseMs / 4));
+        sentAtByVersion.headMap(version, true).clear();
+        wantVersion = -1;
         if (node == self && ours) {
             failures = 0;
-            termStartedAtMs = proposedAtMs;
-            termUntilMs = proposedAtMs + lease; // the term runs from when the request went out
+            campaignNotBeforeMs = Long.MIN_VALUE;
+            termStartedAtMs = sentAt;
+            termUntilMs = sentAt + lease; // the term runs from when the request went out
             // It is an entry of our own term only if this leadership proposed it; one re-proposed from an earlier
             // leadership may sit below slots the new leadership has not seen chosen yet.
             serving = context.role() == Role.LEADER && !proposedBeforePreemption;
@@ -183,6 +191,7 @@ public class LogElection implements Election {
         restoredAt = slot;
         termUntilMs = Long.MIN_VALUE;
         serving = false;
+        sentAtByVersion.clear();
         learnedAtMs = Long.MIN_VALUE; // the term is as fresh as if learned now: wait for it
     }
 
@@ -196,25 +205,29 @@ public class LogElection implements Election {
             serving = false;
             context.stepDown(nowMs);
         }
-        if (proposed != null && nowMs - proposedAtMs >= leaseMs / 2) {
-            proposed = null; // not chosen in time: try again later
-            backOff(nowMs);
-        }
-        if (released || proposed != null || nowMs < attemptAtMs()) {
+        if (released || wanting() || nowMs < attemptAtMs()) {
             return;
         }
-        proposed = beMaster(current.version());
-        proposedBeforePreemption = false;
-        proposedAtMs = nowMs; // the term would run from now: before the request goes out
-        if (context.propose(proposed)) {
-            context.lead(nowMs);
-        } else {
-            proposed = null;
+        // Queue one BeMaster for the current version; the proposer campaigns for it when the election lets it.
+        if (!context.propose(beMaster(current.version()))) {
             backOff(nowMs);
+            return;
+        }
+        wantVersion = current.version();
+        proposedBeforePreemption = false;
+        ledWhileWanting = context.role() == Role.LEADER;
+        sentAtByVersion.putIfAbsent(current.version(), nowMs); // the term would run from now: before it goes out
+        while (sentAtByVersion.size() > 8) {
+            sentAtByVersion.pollFirstEntry();
         }
     }
 
-    /** When this node next proposes a BeMaster: renewal at half its term; else once the term it sees has ended. */
+    /** Whether this node wants its queued BeMaster chosen. */
+    private boolean wanting() {
+        return wantVersion >= 0 && wantVersion == current.version();
+    }
+
+    /** When this node next proposes a BeMaster: renewal a third into its term; else once the term it sees ended. */
     private long attemptAtMs() {
         if (released || startedAtMs == Long.MIN_VALUE) {
             return Long.MAX_VALUE;
@@ -224,25 +237,26 @@ public class LogElection implements Election {
             // again; no timer is needed for it.
             return Long.MAX_VALUE;
         }
-        long at = Math.max(nextAttemptAtMs, startedAtMs + leaseMs);
+        long at = startedAtMs + leaseMs;
         if (termUntilMs != Long.MIN_VALUE) {
-            return Math.max(at, termStartedAtMs + leaseMs / 2);
+            return Math.max(at, termStartedAtMs + leaseMs / 3);
         }
         if (current.holder() != NO_MASTER) {
-            at = Math.max(at, learnedAtMs + current.leaseMs());
+            at = Math.max(at, learnedAtMs + current.leaseMs() + jitterMs);
         }
         return at;
     }
 
+    /** The randomized exponential backoff of duelling candidates (seed 003), with the node's backoff bounds. */
     private void backOff(long nowMs) {
-        failures = Math.min(failures + 1, 16);
-        long window = Math.min(Math.max(1, leaseMs / 2), Math.max(1, context.config().retransmitMs()) << failures);
-        nextAttemptAtMs = nowMs + 1 + context.random().nextLong(window);
+        failures = Math.min(failures + 1, 30);
+        long window = Math.min(context.config().backoffMaxMs(), context.config().backoffBaseMs() << failures);
+        campaignNotBeforeMs = nowMs + 1 + context.random().nextLong(Math.max(1, window));
     }
 
     @Override
     public long wakeAtMs() {
-        long wake = proposed != null ? proposedAtMs + leaseMs / 2 : attemptAtMs();
+        long wake = wanting() ? Long.MAX_VALUE : attemptAtMs();
         if (termUntilMs != Long.MIN_VALUE) {
             wake = Math.min(wake, termUntilMs);
         }
@@ -267,12 +281,12 @@ public class LogElection implements Election {
 
     @Override
     public boolean mayCampaign(long nowMs) {
-        return isMaster(nowMs) || proposed != null;
+        return isMaster(nowMs) || (wanting() && nowMs >= campaignNotBeforeMs);
     }
 
     @Override
     public long nextCampaignAtMs(long nowMs) {
-        return mayCampaign(nowMs) ? nowMs : Long.MAX_VALUE;
+        return isMaster(nowMs) ? nowMs : wanting() ? Math.max(nowMs, campaignNotBeforeMs) : Long.MAX_VALUE;
     }
 
     @Override
@@ -287,6 +301,12 @@ public class LogElection implements Election {
 
     @Override
     public void onElected(long nowMs) {
+        if (wanting() && !proposedBeforePreemption) {
+            // The queued BeMaster goes out in this leadership's first Accepts, not before: its term starts now, so
+            // the time spent winning phase 1 does not eat into it.
+            sentAtByVersion.put(current.version(), nowMs);
+        }
+        ledWhileWanting = wanting();
     }
 
     @Override
@@ -296,9 +316,11 @@ public class LogElection implements Election {
     @Override
     public void onPreempted(long nowMs) {
         serving = false; // its next BeMaster, chosen while it leads, lets it read locally again
-        if (proposed != null) {
-            proposedBeforePreemption = true;
+        if (wanting()) {
+            proposedBeforePreemption |= ledWhileWanting;
+            backOff(nowMs); // duelling candidates: wait a random, doubling while before the next campaign
         }
+        ledWhileWanting = false;
     }
 
     @Override
@@ -306,7 +328,7 @@ public class LogElection implements Election {
         released = true;
         termUntilMs = Long.MIN_VALUE;
         serving = false;
-        proposed = null;
+        wantVersion = -1;
         context.stepDown(nowMs);
     }
 

@@ -17,8 +17,10 @@ import java.util.Set;
  * those slots are decided. A slot that turns out chosen with another value sends its commands back to the front of the
  * queue, so a command is in at most one undecided slot at a time and the core never makes a duplicate.
  *
- * <p>Bounded: at most {@code maxPendingCommands} client commands wait; election commands go ahead of them, at most
- * {@link #MAX_ELECTION_COMMANDS} at a time. Owned by the {@link Proposer}; single-threaded.
+ * <p>Bounded: at most {@code maxPendingCommands} client commands wait; an election command goes ahead of them and
+ * replaces any election command still waiting (only the election's newest wish matters), so at most
+ * {@link #MAX_ELECTION_COMMANDS} wait even counting those sent back from lost slots. Owned by the {@link Proposer};
+ * single-threaded.
  */
 final class CommandQueue {
     /** Most election commands waiting at once; an election proposes one now and then, never a stream. */
@@ -51,8 +53,9 @@ final class CommandQueue {
             }
             pending.addLast(command);
         } else {
-            if (electionCommands >= MAX_ELECTION_COMMANDS) {
-                return false;
+            if (electionCommands > 0) {
+                pending.removeIf(waiting -> !waiting.isClient());
+                electionCommands = 0;
             }
             pending.addFirst(command);
             electionCommands++;
@@ -114,6 +117,9 @@ final class CommandQueue {
     private void requeueFront(List<Command> commands) {
         for (int i = commands.size() - 1; i >= 0; i--) {
             Command command = commands.get(i);
+            if (!command.isClient() && electionCommands >= MAX_ELECTION_COMMANDS) {
+                continue; // the election has newer wishes waiting: an old one lost from a slot may go
+            }
             pending.addFirst(command);
             if (!command.isClient()) {
                 electionCommands++;
