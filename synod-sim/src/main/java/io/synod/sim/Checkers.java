@@ -170,6 +170,46 @@ final class Checkers {
         return highestChosen;
     }
 
+    // ----- the log election's specification (seed 002) -----
+
+    /** The specification's state after each valid BeMaster: slot -> {version after it, holder}. */
+    private final java.util.TreeMap<Long, long[]> beMasters = new java.util.TreeMap<>();
+    private long specScannedBelow;
+    private long specVersion;
+
+    /**
+     * Node {@code node}'s log election says that as of {@code slot} the version is {@code version} and the master is
+     * {@code holder}. Checked against the specification run over the chosen log: a BeMaster takes effect only if the
+     * version it carries is the current one. Slots not yet learned by anyone are not checked.
+     */
+    void onLogElectionState(int node, long slot, long version, int holder) {
+        for (; specScannedBelow < slot; specScannedBelow++) {
+            Value value = learned.get(specScannedBelow);
+            if (value == null) {
+                return; // a slot nobody has recorded learning yet: check later
+            }
+            for (io.synod.core.Command command : value.commands()) {
+                byte[] p = command.payload();
+                if (!command.isClient() && p.length == 21 && p[0] == 'B') {
+                    long carried = java.nio.ByteBuffer.wrap(p, 5, 8).getLong();
+                    if (carried == specVersion) {
+                        specVersion++;
+                        beMasters.put(specScannedBelow, new long[] {specVersion,
+                                java.nio.ByteBuffer.wrap(p, 1, 4).getInt()});
+                    }
+                }
+            }
+        }
+        Map.Entry<Long, long[]> spec = beMasters.lowerEntry(slot);
+        long specAt = spec == null ? 0 : spec.getValue()[0];
+        long specHolder = spec == null ? -1 : spec.getValue()[1];
+        if (version != specAt || holder != specHolder) {
+            throw new SimFailure("log-election", "node " + node + " holds version " + version + " with master "
+                    + holder + " as of slot " + slot + ", but the chosen log gives version " + specAt
+                    + " with master " + specHolder);
+        }
+    }
+
     int learnedSlots() {
         return learned.size();
     }

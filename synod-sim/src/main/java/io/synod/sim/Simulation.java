@@ -282,6 +282,11 @@ public final class Simulation {
         for (SimNode node : nodes) {
             if (node.replica != null) {
                 checkers.onReplicaState(node.id, node.replica.appliedSlot(), node.store.digest());
+                if (scenario.election().equals("log")) {
+                    long slot = node.replica.status().handedOut();
+                    java.nio.ByteBuffer state = java.nio.ByteBuffer.wrap(node.replica.node().electionStateAt(slot));
+                    checkers.onLogElectionState(node.id, slot, state.getLong(), state.getInt());
+                }
                 if (node.mastership().mayReadLocally(node.local())) {
                     if (readingLocally >= 0) {
                         throw new SimFailure("lease-safety", "nodes " + readingLocally + " and " + node.id

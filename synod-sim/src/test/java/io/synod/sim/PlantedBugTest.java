@@ -166,6 +166,25 @@ class PlantedBugTest {
         assertThat(result.checker()).isIn("lease-safety", "linearizability");
     }
 
+    /** Seed 002's optimistic lock: a BeMaster whose version is not the current one must be a no-op. */
+    @Test
+    void aBeMasterAppliedWithoutItsVersionCheckIsCaughtByTheLogElectionSpecification() {
+        Simulation.Result result = withSeams(Seams.REAL.withParts(LeaseBugs.beMasterWithoutVersionCheck()), "log",
+                scenario -> scenario.withChaos(1.0, 1.0));
+        assertThat(result.checker()).isEqualTo("log-election");
+    }
+
+    @Test
+    void aNewMasterThatServesBeforeAnEntryOfItsTermIsChosenIsCaughtByLinearizability() {
+        UnaryOperator<Scenario> handovers = scenario -> scenario.withDrift(1_000, 300, 40).withChaos(0.0, 3.0);
+        Simulation.Result result = withSeams(Seams.REAL.withParts(LeaseBugs.servesBeforeItsTerm()), "paxoslease",
+                handovers);
+        assertThat(result.checker()).isIn("linearizability", "lease-safety");
+        Simulation.Result sound = new Simulation(Simulation.Options.of(result.seed())
+                .withScenario(scenario -> handovers.apply(scenario.withElection("paxoslease")))).run();
+        assertThat(sound.passed()).as("seed %d with the real election: %s", result.seed(), sound.message()).isTrue();
+    }
+
     /** The lease checker is proven with the real election too: clocks that drift past the bound break the lease. */
     @Test
     void clocksDriftingPastTheBoundAreCaughtByLeaseSafetyAndWithinItTheSameSeedPasses() {

@@ -31,8 +31,8 @@ import io.synod.core.message.LeaseRelease;
  * unchosen one) and proposes a command of its own term; once that is chosen (so everything chosen before it is known
  * here) it may serve local reads while its lease has more than {@code maxDriftMs} left.
  *
- * <p>Not final only so that tests can plant bugs through its two timing hooks, {@link #startupWaitMs} and
- * {@link #readMarginMs}; production code never subclasses it.
+ * <p>Not final only so that tests can plant bugs through its hooks ({@link #startupWaitMs}, {@link #readMarginMs},
+ * {@link #waitsForItsTerm}); production code never subclasses it.
  */
 public class PaxosLeaseElection implements Election {
     /** First byte of the election command a new master proposes to mark its term: 'T'. */
@@ -119,6 +119,14 @@ public class PaxosLeaseElection implements Election {
     /** How long the acceptor takes no part after it starts: one full lease. */
     protected long startupWaitMs() {
         return leaseMs;
+    }
+
+    /**
+     * Whether a new master waits for its term command to be chosen before it reads locally (so that it knows
+     * everything chosen before its term). A test hook; always true.
+     */
+    protected boolean waitsForItsTerm() {
+        return true;
     }
 
     /** How much of its lease the master gives up to clock drift before it stops reading locally. */
@@ -255,7 +263,7 @@ public class PaxosLeaseElection implements Election {
 
     /** A new master, or one whose leadership was pre-empted: lead, and mark the term with a command of its own. */
     private void startTerm(long nowMs) {
-        serving = false;
+        serving = !waitsForItsTerm();
         termSeq++;
         context.propose(termCommand());
         context.lead(nowMs);
@@ -424,7 +432,7 @@ public class PaxosLeaseElection implements Election {
     @Override
     public Mastership mastership(long nowMs) {
         if (holds(nowMs)) {
-            return new Mastership(self, serving && context.role() == Role.LEADER ? leaseUntilMs - readMarginMs()
+            return new Mastership(self, serving && (context.role() == Role.LEADER || !waitsForItsTerm()) ? leaseUntilMs - readMarginMs()
                     : Long.MIN_VALUE);
         }
         return new Mastership(acceptedHolder != NO_MASTER && nowMs < acceptedUntilMs ? acceptedHolder : NO_MASTER,

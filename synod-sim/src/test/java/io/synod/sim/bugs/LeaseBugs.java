@@ -3,6 +3,7 @@ package io.synod.sim.bugs;
 import io.synod.core.Node;
 import io.synod.core.NodeConfig;
 import io.synod.core.election.ElectionContext;
+import io.synod.core.election.LogElection;
 import io.synod.core.election.PaxosLeaseElection;
 import io.synod.replica.kv.KvRequest;
 import io.synod.replica.kv.KvService;
@@ -20,6 +21,26 @@ public final class LeaseBugs {
             @Override
             protected long startupWaitMs() {
                 return 0;
+            }
+        });
+    }
+
+    /** A new master that reads locally as soon as it holds the lease, before an entry of its own term is chosen. */
+    public static Function<NodeConfig, Node.Parts> servesBeforeItsTerm() {
+        return config -> Node.Parts.production(config).withElection(context -> new PaxosLeaseElection(context) {
+            @Override
+            protected boolean waitsForItsTerm() {
+                return false;
+            }
+        });
+    }
+
+    /** A log election that applies every BeMaster, stale or not: a late takeover makes a second master. */
+    public static Function<NodeConfig, Node.Parts> beMasterWithoutVersionCheck() {
+        return config -> Node.Parts.production(config).withElection(context -> new LogElection(context) {
+            @Override
+            protected boolean checksVersion() {
+                return false;
             }
         });
     }
