@@ -38,8 +38,9 @@ final class ServerCommand implements Callable<Integer> {
     String clusterId;
 
     @Option(names = "--election", paramLabel = "NAME", defaultValue = "paxoslease",
-            description = "Who drives the log: paxoslease (a master holding a lease) or none (every node proposes); "
-                    + "this build has ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).",
+            description = "Who drives the log: paxoslease (a master holding a lease), log (a master elected by a "
+                    + "command in the log) or none (every node proposes); this build has ${COMPLETION-CANDIDATES} "
+                    + "(default: ${DEFAULT-VALUE}).",
             completionCandidates = ElectionNames.class)
     String election;
 

@@ -38,6 +38,10 @@ final class SimCommand implements Callable<Integer> {
                     + "or none (default: all).")
     String[] faults;
 
+    @Option(names = "--election", paramLabel = "NAME",
+            description = "Run every seed with this election (paxoslease, log or none; default: each seed picks one).")
+    String election;
+
     @Option(names = "--quiet", description = "Print only failures and the summary.")
     boolean quiet;
 
@@ -49,9 +53,13 @@ final class SimCommand implements Callable<Integer> {
         if (seeds < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--seeds must be at least 1");
         }
+        if (election != null && !Scenario.ELECTIONS.contains(election)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "unknown election '" + election
+                    + "' (expected one of " + String.join(", ", Scenario.ELECTIONS) + ")");
+        }
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-        int failed = SimRunner.run(fromSeed, seeds, steps == null ? Long.MAX_VALUE : steps, parseFaults(), quiet,
-                trace, out);
+        int failed = SimRunner.run(fromSeed, seeds, steps == null ? Long.MAX_VALUE : steps, parseFaults(), election,
+                quiet, trace, out);
         return failed == 0 ? 0 : 1;
     }
 

@@ -101,7 +101,7 @@ public record Scenario(
     }
 
     /** The elections a seed picks from. */
-    static final List<String> ELECTIONS = List.of("paxoslease", "log", "none");
+    public static final List<String> ELECTIONS = List.of("paxoslease", "log", "none");
 
     /** This scenario with another election (for tests of one mode). */
     public Scenario withElection(String name) {

@@ -17,7 +17,8 @@ public final class SimRunner {
         long count = Long.parseLong(args[1]);
         boolean quiet = args.length > 2 && args[2].equals("q");
         boolean trace = args.length > 2 && args[2].equals("trace");
-        int failed = run(from, count, Long.MAX_VALUE, Set.of(Scenario.Fault.values()), quiet, trace, System.out);
+        int failed = run(from, count, Long.MAX_VALUE, Set.of(Scenario.Fault.values()), null, quiet, trace,
+                System.out);
         System.exit(failed == 0 ? 0 : 1);
     }
 
@@ -26,7 +27,7 @@ public final class SimRunner {
      *
      * @return the number of failed seeds
      */
-    public static int run(long fromSeed, long count, long maxSteps, Set<Scenario.Fault> faults,
+    public static int run(long fromSeed, long count, long maxSteps, Set<Scenario.Fault> faults, String election,
             boolean quiet, boolean trace, PrintStream out) {
         int failed = 0;
         long started = System.nanoTime();
@@ -34,7 +35,8 @@ public final class SimRunner {
         long operations = 0;
         long checkNanos = 0;
         for (long seed = fromSeed; seed < fromSeed + count; seed++) {
-            Simulation.Options options = new Simulation.Options(seed, faults, maxSteps, Seams.REAL, trace ? out : null);
+            Simulation.Options options = new Simulation.Options(seed, faults, maxSteps, Seams.REAL, trace ? out : null)
+                    .withScenario(scenario -> election == null ? scenario : scenario.withElection(election));
             if (trace) {
                 out.println("seed " + seed + " scenario: " + new Simulation(options).scenario());
             }
@@ -48,7 +50,7 @@ public final class SimRunner {
                 }
             } else {
                 failed++;
-                printFailure(result, out);
+                printFailure(result, election, out);
             }
         }
         double seconds = (System.nanoTime() - started) / 1e9;
@@ -65,13 +67,14 @@ public final class SimRunner {
                 result.simulatedMs(), result.traceHash(), result.scenario());
     }
 
-    static void printFailure(Simulation.Result result, PrintStream out) {
+    static void printFailure(Simulation.Result result, String election, PrintStream out) {
         out.printf(Locale.ROOT, "seed %d FAILED %s: %s%n", result.seed(), result.checker(), result.message());
         out.println("  scenario: " + result.scenario());
         out.printf(Locale.ROOT, "  at sim=%dms after %d events; last events:%n", result.simulatedMs(), result.events());
         for (String event : result.lastEvents()) {
             out.println("    " + event);
         }
-        out.println("  replay: bin/synod sim --from-seed " + result.seed() + " --seeds 1");
+        out.println("  replay: bin/synod sim --from-seed " + result.seed() + " --seeds 1"
+                + (election == null ? "" : " --election " + election));
     }
 }

@@ -26,7 +26,7 @@ class SimulationTest {
             Simulation.Result result = new Simulation(Simulation.Options.of(seed)).run();
             if (!result.passed()) {
                 ByteArrayOutputStream report = new ByteArrayOutputStream();
-                SimRunner.printFailure(result, new PrintStream(report, true, StandardCharsets.UTF_8));
+                SimRunner.printFailure(result, null, new PrintStream(report, true, StandardCharsets.UTF_8));
                 failures.add(report.toString(StandardCharsets.UTF_8));
             }
             answered += result.answered();

@@ -71,6 +71,13 @@ public class PaxosLeaseElection implements Election {
     private Ballot acceptedBallot = Ballot.ZERO;
     private int acceptedHolder = NO_MASTER;
     private long acceptedUntilMs = Long.MIN_VALUE;
+    /**
+     * The last node heard proposing itself, and until when that is worth believing: only a hint of where the master
+     * is (for forwarding), even when this acceptor refused the proposal (in its startup wait, say). Never used for
+     * safety.
+     */
+    private int heardHolder = NO_MASTER;
+    private long heardUntilMs = Long.MIN_VALUE;
 
     // ----- proposer -----
     private Ballot highestSeen = Ballot.ZERO;
@@ -186,6 +193,8 @@ public class PaxosLeaseElection implements Election {
 
     private void onPropose(int from, LeasePropose propose, long nowMs) {
         observe(propose.ballot());
+        heardHolder = propose.holder();
+        heardUntilMs = nowMs + propose.leaseMs();
         long mine = context.log().firstUnchosen();
         if (waitingAtStartup(nowMs) || promised.greaterThan(propose.ballot()) || propose.firstUnchosen() < mine) {
             context.send(from, new LeaseAccepted(propose.ballot(), false, mine));
@@ -435,7 +444,9 @@ public class PaxosLeaseElection implements Election {
             return new Mastership(self, serving && (context.role() == Role.LEADER || !waitsForItsTerm()) ? leaseUntilMs - readMarginMs()
                     : Long.MIN_VALUE);
         }
-        return new Mastership(acceptedHolder != NO_MASTER && nowMs < acceptedUntilMs ? acceptedHolder : NO_MASTER,
-                Long.MIN_VALUE);
+        if (acceptedHolder != NO_MASTER && nowMs < acceptedUntilMs) {
+            return new Mastership(acceptedHolder, Long.MIN_VALUE);
+        }
+        return new Mastership(nowMs < heardUntilMs && heardHolder != self ? heardHolder : NO_MASTER, Long.MIN_VALUE);
     }
 }

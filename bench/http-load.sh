@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Read and write figures with wrk against a 3-node cluster of `synod server` processes on loopback:
+# linearizable (a lease read on the master), quorum (ReadIndex) and stale GETs at 1 and 64 connections on the master,
+# and PUTs of 100 bytes at 1 connection, with the election given (run it once with paxoslease and once with none).
+#
+#   bench/http-load.sh [--election NAME] [--duration SECONDS] [--base-port P]
+#
+# Needs wrk (Debian: apt-get install -y wrk) and curl. Binds 127.0.0.1 only; stops what it started, by pid.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+election=paxoslease duration=10 base=7500
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --election) election=$2; shift 2 ;;
+    --duration) duration=$2; shift 2 ;;
+    --base-port) base=$2; shift 2 ;;
+    *) echo "http-load.sh: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+command -v wrk >/dev/null || { echo "http-load.sh: needs wrk (apt-get install -y wrk)" >&2; exit 2; }
+command -v curl >/dev/null || { echo "http-load.sh: needs curl (apt-get install -y curl)" >&2; exit 2; }
+"$root/bin/synod" --version >/dev/null 2>&1 || true
+. "$root/bin/lib/jdk.sh"; synod_find_jdk
+jar="$root/synod-dist/target/synod.jar"
+data=$(mktemp -d /tmp/synod-load.XXXXXX)
+peers="0=127.0.0.1:$((base)),1=127.0.0.1:$((base + 1)),2=127.0.0.1:$((base + 2))"
+declare -a pids
+http() { echo "http://127.0.0.1:$((base + 10 + $1))"; }
+cleanup() { for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done; rm -rf "$data"; }
+trap cleanup EXIT
+for id in 0 1 2; do
+  "$JAVA_HOME/bin/java" -Xmx1g -jar "$jar" server --id "$id" --peers "$peers" --http "127.0.0.1:$((base + 10 + id))" \
+    --data-dir "$data/node-$id" --cluster-id load --election "$election" > "$data/node-$id.log" 2>&1 &
+  pids[$id]=$!
+done
+target=-1
+for _ in $(seq 300); do
+  for id in 0 1 2; do
+    if curl -s -m 0.5 -X PUT --data-binary warm "$(http "$id")/v1/kv/warm" -D - -o /dev/null 2>/dev/null \
+        | grep -q '^HTTP/1.1 200'; then
+      if [[ "$election" == none ]] || curl -s -m 0.5 "$(http "$id")/v1/status" | grep -q '"role":"master"'; then
+        target=$id; break 2
+      fi
+    fi
+  done
+  sleep 0.1
+done
+[[ $target -ge 0 ]] || { echo "http-load.sh: no node serves writes" >&2; exit 1; }
+url=$(http "$target")
+curl -s -o /dev/null -X PUT --data-binary "$(head -c 100 /dev/zero | tr '\0' v)" "$url/v1/kv/bench"
+put=$(mktemp /tmp/synod-put.XXXXXX.lua)
+printf 'wrk.method = "PUT"\nwrk.body = string.rep("v", 100)\n' > "$put"
+run() { # name connections url [script]
+  local out
+  out=$(wrk -t "$(( $2 < 2 ? 1 : 2 ))" -c "$2" -d "${duration}s" --latency ${4:+-s "$4"} "$3")
+  local rate p50 p99
+  rate=$(echo "$out" | sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p')
+  p50=$(echo "$out" | sed -n 's/^ *50% *\([0-9.]*[a-z]*\).*/\1/p')
+  p99=$(echo "$out" | sed -n 's/^ *99% *\([0-9.]*[a-z]*\).*/\1/p')
+  printf '%-34s %3s conns  %10s req/s  p50 %8s  p99 %8s\n' "$1" "$2" "$rate" "$p50" "$p99"
+}
+echo "election $election, node $target, ${duration} s each, $(nproc) cores"
+for c in 1 64; do
+  run "GET linearizable" "$c" "$url/v1/kv/bench"
+  run "GET quorum (ReadIndex)" "$c" "$url/v1/kv/bench?consistency=quorum"
+  run "GET stale" "$c" "$url/v1/kv/bench?consistency=stale"
+done
+run "PUT 100 B" 1 "$url/v1/kv/bench" "$put"
+run "PUT 100 B" 64 "$url/v1/kv/bench" "$put"
+rm -f "$put"
