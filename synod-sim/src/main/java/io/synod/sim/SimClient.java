@@ -185,6 +185,7 @@ final class SimClient {
 
     /** The attempt got no answer in time: the node crashed, or the network lost it. */
     private void noAnswer(Pending request) {
+        preferred = -1; // like a client library: a node that did not answer is not where to go next
         if (!request.isWrite() || request.kind == Kind.REUSE) {
             next(); // a read that did not complete, or a deliberate reuse, changed nothing we can record
         } else if (request.idempotencyKey != null) {

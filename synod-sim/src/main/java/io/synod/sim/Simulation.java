@@ -158,7 +158,12 @@ public final class Simulation {
             long drift = scenario.driftPpmMax() == 0 ? 0
                     : random.nextLong(-scenario.driftPpmMax(), scenario.driftPpmMax() + 1);
             long offset = random.nextLong(0, 1_000_000);
-            nodes[id] = new SimNode(this, id, members, new SimClock(offset, drift), random);
+            // With drift on, clocks also jump forward: a quarter of the allowed drift, once a lease, so that with the
+            // rate error they stay within the bound the lease assumes.
+            long jumpEvery = scenario.driftPpmMax() == 0 ? 0 : scenario.leaseMs();
+            long jump = scenario.maxDriftMs() / 4;
+            long phase = jumpEvery == 0 ? 0 : random.nextLong(0, jumpEvery);
+            nodes[id] = new SimNode(this, id, members, new SimClock(offset, drift, jumpEvery, jump, phase), random);
         }
         this.clients = new SimClient[scenario.clients()];
         for (int id = 0; id < clients.length; id++) {
