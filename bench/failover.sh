@@ -32,12 +32,13 @@ start() {
     --data-dir "$data/node-$1" --cluster-id failover --election "$election" --lease-ms "$lease" \
     > "$data/node-$1.log" 2>&1 &
   pids[$1]=$!
+  disown "${pids[$1]}" # no job-control chatter when it is killed
 }
 cleanup() { for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done; rm -rf "$data"; }
 trap cleanup EXIT
 master() { # the id a node reports as master, or -1
   for id in 0 1 2; do
-    m=$(curl -s -m 0.5 "$(http "$id")/v1/status" | sed -n 's/.*"role":"master".*"id":\([0-9]*\).*/\1/p;s/^{"id":\([0-9]*\),"role":"master".*/\1/p' | head -1)
+    m=$(curl -s -m 0.5 "$(http "$id")/v1/status" | sed -n 's/^{"id":\([0-9]*\),"role":"master".*/\1/p' | head -1)
     [[ -n "$m" ]] && { echo "$m"; return; }
   done
   echo -1
@@ -61,7 +62,7 @@ for k in $(seq "$kills"); do
   t=$(( $(now_ms) - t0 ))
   times+=("$t")
   echo "kill $k of node $m: a write succeeded again after $t ms"
-  wait "${pids[$m]}" 2>/dev/null || true
+  while kill -0 "${pids[$m]}" 2>/dev/null; do sleep 0.05; done
   start "$m"
   sleep $(awk "BEGIN{print ($lease + 500) / 1000}") # the restarted node waits a lease before taking part
 done

@@ -32,6 +32,7 @@ for id in 0 1 2; do
   "$JAVA_HOME/bin/java" -Xmx1g -jar "$jar" server --id "$id" --peers "$peers" --http "127.0.0.1:$((base + 10 + id))" \
     --data-dir "$data/node-$id" --cluster-id load --election "$election" > "$data/node-$id.log" 2>&1 &
   pids[$id]=$!
+  disown "${pids[$id]}"
 done
 target=-1
 for _ in $(seq 300); do
