@@ -95,6 +95,8 @@ public class PaxosLeaseElection implements Election {
     private long termSeq;
     /** The ballot of the round that won the current lease (what a release names). */
     private Ballot wonBallot = Ballot.ZERO;
+    /** The highest ballot this node has proposed in: what a release names. */
+    private Ballot highestOwnBallot = Ballot.ZERO;
     private boolean released;
 
     public PaxosLeaseElection(ElectionContext context) {
@@ -166,7 +168,12 @@ public class PaxosLeaseElection implements Election {
             case LeasePropose propose -> onPropose(from, propose, nowMs);
             case LeaseAccepted accepted -> onAccepted(from, accepted, nowMs);
             case LeaseRelease release -> {
-                if (acceptedHolder == release.holder() && acceptedBallot.equals(release.ballot())) {
+                if (heardHolder == release.holder()) {
+                    heardHolder = NO_MASTER; // the hint too: it is gone
+                }
+                // The release names the highest ballot its sender ever proposed in: any lease of its accepted in a
+                // ballot up to that one is released (a renewal the holder gave up on included).
+                if (acceptedHolder == release.holder() && !acceptedBallot.greaterThan(release.ballot())) {
                     acceptedHolder = NO_MASTER;
                     acceptedUntilMs = Long.MIN_VALUE;
                     nextAttemptAtMs = Math.min(nextAttemptAtMs, nowMs); // the lease is free: try for it now
@@ -332,6 +339,7 @@ public class PaxosLeaseElection implements Election {
             Invariants.check(ballot.greaterThan(highestSeen), "lease ballot %s not above %s", ballot, highestSeen);
             observe(ballot);
             round = new Round(ballot, nowMs); // the timer starts before the request goes out
+            highestOwnBallot = ballot;
             send(round, new LeasePrepare(ballot), nowMs);
         }
     }
@@ -417,11 +425,8 @@ public class PaxosLeaseElection implements Election {
     @Override
     public void release(long nowMs) {
         released = true;
-        if (holds(nowMs)) {
-            context.broadcast(new LeaseRelease(wonBallot, self));
-        }
-        if (round != null && round.proposing) {
-            context.broadcast(new LeaseRelease(round.ballot, self)); // a renewal some acceptors may have taken
+        if (holds(nowMs) || round != null) {
+            context.broadcast(new LeaseRelease(highestOwnBallot, self));
         }
         leaseUntilMs = Long.MIN_VALUE;
         serving = false;

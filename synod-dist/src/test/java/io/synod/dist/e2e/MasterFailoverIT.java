@@ -185,8 +185,15 @@ class MasterFailoverIT extends ClusterTestBase {
             assertThat(replacedAt.get()).as("a new master came").isPositive();
             long tookMs = (replacedAt.get() - stopped) / 1_000_000;
             takeoverMs.add(tookMs);
-            NodeClient.Reply read = node(follower).get("/v1/kv/fo/clean");
-            assertThat(read.text()).isEqualTo("round " + round);
+            // A node that has not heard of the new master yet answers 503 NO_MASTER ("retry shortly"): retry as told.
+            String expected = "round " + round;
+            NodeClient reader = node(follower);
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+                    .untilAsserted(() -> {
+                        NodeClient.Reply read = reader.get("/v1/kv/fo/clean");
+                        assertThat(read.status()).as(read.text()).isEqualTo(200);
+                        assertThat(read.text()).isEqualTo(expected);
+                    });
             putEventually(node(follower), "fo/clean", "after " + round, Duration.ofSeconds(5));
             cluster.start(master);
         }
