@@ -20,22 +20,9 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 command -v curl >/dev/null || { echo "failover.sh: needs curl (apt-get install -y curl)" >&2; exit 2; }
-"$root/bin/synod" --version >/dev/null 2>&1 || true # builds the jar if needed
-. "$root/bin/lib/jdk.sh"; synod_find_jdk
-jar="$root/synod-dist/target/synod.jar"
-data=$(mktemp -d /tmp/synod-failover.XXXXXX)
-peers="0=127.0.0.1:$((base)),1=127.0.0.1:$((base + 1)),2=127.0.0.1:$((base + 2))"
-declare -a pids
-http() { echo "http://127.0.0.1:$((base + 10 + $1))"; }
-start() {
-  "$JAVA_HOME/bin/java" -Xmx512m -jar "$jar" server --id "$1" --peers "$peers" --http "127.0.0.1:$((base + 10 + $1))" \
-    --data-dir "$data/node-$1" --cluster-id failover --election "$election" --lease-ms "$lease" \
-    > "$data/node-$1.log" 2>&1 &
-  pids[$1]=$!
-  disown "${pids[$1]}" # no job-control chatter when it is killed
-}
-cleanup() { for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done; rm -rf "$data"; }
-trap cleanup EXIT
+name=failover
+server_args=(--election "$election" --lease-ms "$lease")
+. "$root/bench/lib.sh"
 master() { # the id a node reports as master, or -1
   for id in 0 1 2; do
     m=$(curl -s -m 0.5 "$(http "$id")/v1/status" | sed -n 's/^{"id":\([0-9]*\),"role":"master".*/\1/p' | head -1)

@@ -19,21 +19,10 @@ while [[ $# -gt 0 ]]; do
 done
 command -v wrk >/dev/null || { echo "http-load.sh: needs wrk (apt-get install -y wrk)" >&2; exit 2; }
 command -v curl >/dev/null || { echo "http-load.sh: needs curl (apt-get install -y curl)" >&2; exit 2; }
-"$root/bin/synod" --version >/dev/null 2>&1 || true
-. "$root/bin/lib/jdk.sh"; synod_find_jdk
-jar="$root/synod-dist/target/synod.jar"
-data=$(mktemp -d /tmp/synod-load.XXXXXX)
-peers="0=127.0.0.1:$((base)),1=127.0.0.1:$((base + 1)),2=127.0.0.1:$((base + 2))"
-declare -a pids
-http() { echo "http://127.0.0.1:$((base + 10 + $1))"; }
-cleanup() { for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done; rm -rf "$data"; }
-trap cleanup EXIT
-for id in 0 1 2; do
-  "$JAVA_HOME/bin/java" -Xmx1g -jar "$jar" server --id "$id" --peers "$peers" --http "127.0.0.1:$((base + 10 + id))" \
-    --data-dir "$data/node-$id" --cluster-id load --election "$election" > "$data/node-$id.log" 2>&1 &
-  pids[$id]=$!
-  disown "${pids[$id]}"
-done
+name=load
+server_args=(--election "$election")
+. "$root/bench/lib.sh"
+for id in 0 1 2; do start "$id"; done
 target=-1
 for _ in $(seq 300); do
   for id in 0 1 2; do

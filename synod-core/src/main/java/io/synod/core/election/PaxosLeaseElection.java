@@ -93,8 +93,6 @@ public class PaxosLeaseElection implements Election {
     private boolean serving;
     /** Counts term commands, so that only the newest one of this node makes it serve. */
     private long termSeq;
-    /** The ballot of the round that won the current lease (what a release names). */
-    private Ballot wonBallot = Ballot.ZERO;
     /** The highest ballot this node has proposed in: what a release names. */
     private Ballot highestOwnBallot = Ballot.ZERO;
     private boolean released;
@@ -264,7 +262,6 @@ public class PaxosLeaseElection implements Election {
         failures = 0;
         leaseUntilMs = r.startedAtMs + leaseMs;
         leaseStartedAtMs = r.startedAtMs;
-        wonBallot = r.ballot;
         round = null;
         if (!renewal) {
             startTerm(nowMs);
