@@ -199,7 +199,7 @@ public final class Node {
             case Prepare prepare -> {
                 proposer.observe(prepare.ballot());
                 if (election.allowsPrepare(from, prepare.ballot(), nowMs)) {
-                    outbox.send(from, acceptor.onPrepare(prepare));
+                    outbox.vote(from, acceptor.onPrepare(prepare));
                 }
             }
             case Promise promise -> {
@@ -255,9 +255,9 @@ public final class Node {
         switch (acceptor.onAccept(accept)) {
             case ACCEPTED -> {
                 noteLeader(accept.ballot());
-                outbox.send(from, new Accepted(accept.ballot(), accept.slot()));
+                outbox.vote(from, new Accepted(accept.ballot(), accept.slot()));
             }
-            case REFUSED -> outbox.send(from, acceptor.nack(accept.ballot()));
+            case REFUSED -> outbox.vote(from, acceptor.nack(accept.ballot()));
             case ALREADY_CHOSEN -> {
                 // Tell the proposer the slot is decided (and with what, if we still hold it) instead of voting.
                 Value chosen = learner.chosenValue(accept.slot());
@@ -347,9 +347,9 @@ public final class Node {
         Ballot leading = proposer.leadingBallot();
         reads.pump(leading, leading == null ? -1 : proposer.readIndex(), nowMs);
         drainSelf();
-        Ready ready = new Ready(outbox.records(), outbox.mustSync(), outbox.messages(), learner.toApply(),
-                rejected, unknown, snapshots.takeReads(), snapshots.takeWrites(), wakeAtMs(),
-                election.mastership(nowMs), reads.takeConfirmed());
+        Ready ready = new Ready(outbox.records(), outbox.mustSync(), outbox.messages(), outbox.eager(),
+                outbox.ownVotes(), learner.toApply(), rejected, unknown, snapshots.takeReads(), snapshots.takeWrites(),
+                wakeAtMs(), election.mastership(nowMs), reads.takeConfirmed());
         handedOut = ready;
         return ready;
     }
@@ -452,8 +452,8 @@ public final class Node {
         }
 
         @Override
-        public boolean propose(byte[] payload) {
-            return proposer.propose(new Command(Command.Kind.ELECTION, config.nodeId(), random.nextLong(), payload));
+        public boolean propose(long requestId, byte[] payload) {
+            return proposer.propose(new Command(Command.Kind.ELECTION, config.nodeId(), requestId, payload));
         }
 
         @Override

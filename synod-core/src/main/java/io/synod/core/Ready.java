@@ -10,7 +10,11 @@ import java.util.List;
  * <ol>
  *   <li><b>persist</b> every record in {@link #records()}, in order; if {@link #mustSync()} is true, sync them (and all
  *       records before them) to stable storage;</li>
- *   <li><b>send</b> every message in {@link #messages()} only once step 1 is durable (persist before send);</li>
+ *   <li><b>send</b> every message in {@link #eagerMessages()} at once: they depend on no record (a leader's Accepts
+ *       and Commits), so the peers make the value durable while this node does;</li>
+ *   <li><b>send</b> every message in {@link #messages()} only once step 1 is durable (persist before send), and only
+ *       then give every one of {@link #ownVotes()} back to the node with {@link Input.Receive} (its own acceptor's
+ *       votes count only once they are on disk);</li>
  *   <li><b>apply</b> every entry in {@link #toApply()}, in the order given (slot order): each client command goes to
  *       the state machine, each election command ({@link Command.Kind#ELECTION}) is skipped;</li>
  *   <li>answer every proposal or read in {@link #rejected()} with its reason, every proposal in {@link #unknown()} as
@@ -21,14 +25,17 @@ import java.util.List;
  *   <li>arrange a {@link Input.Tick} at {@link #wakeAtMs()}.</li>
  * </ol>
  * The caller may call {@code advance()} and go on stepping the node before step 1 is durable (group commit): it then
- * holds steps 2 to 5 of this Ready, and of every later one, and releases them in the order the Readys were cut once
- * the sync that covers their records is done. Nothing in a Ready may take effect outside the node before the Ready's
- * records, and those of every earlier Ready, are durable: a message, an applied value or a client answer can depend on
- * any of them.
+ * holds steps 3 to 6 of this Ready, and of every later one, and releases them in the order the Readys were cut once
+ * the sync that covers their records is done. Nothing in a Ready but its eager messages may take effect outside the
+ * node before the Ready's records, and those of every earlier Ready, are durable: a message, an applied value or a
+ * client answer can depend on any of them.
  *
  * @param records records to persist, in order
  * @param mustSync whether the records must be synced before anything else in this Ready takes effect
- * @param messages messages to peers; none addressed to this node
+ * @param messages messages to peers that may depend on the records; none addressed to this node
+ * @param eagerMessages messages to peers that depend on no record of this node and may leave before they are durable
+ * @param ownVotes this node's acceptor's answers to its own proposer (each addressed from and to this node), to be
+ *     given back to it once released
  * @param toApply chosen values to apply, consecutive slots in slot order
  * @param rejected client commands the node will not put in the log, with why
  * @param unknown request ids of this node's commands whose fate it can no longer learn (their slots were covered by
@@ -44,6 +51,8 @@ public record Ready(
         List<Durable> records,
         boolean mustSync,
         List<Envelope> messages,
+        List<Envelope> eagerMessages,
+        List<Envelope> ownVotes,
         List<LogEntry> toApply,
         List<Rejection> rejected,
         List<Long> unknown,
@@ -56,6 +65,8 @@ public record Ready(
     public Ready {
         records = List.copyOf(records);
         messages = List.copyOf(messages);
+        eagerMessages = List.copyOf(eagerMessages);
+        ownVotes = List.copyOf(ownVotes);
         toApply = List.copyOf(toApply);
         rejected = List.copyOf(rejected);
         unknown = List.copyOf(unknown);
@@ -95,7 +106,8 @@ public record Ready(
 
     /** True if there is nothing to persist, send, apply or answer. */
     public boolean isEmpty() {
-        return records.isEmpty() && messages.isEmpty() && toApply.isEmpty() && rejected.isEmpty()
+        return records.isEmpty() && messages.isEmpty() && eagerMessages.isEmpty() && ownVotes.isEmpty()
+                && toApply.isEmpty() && rejected.isEmpty()
                 && unknown.isEmpty() && snapshotReads.isEmpty() && snapshotWrites.isEmpty() && readIndexes.isEmpty();
     }
 }

@@ -73,7 +73,7 @@ class ElectionSeamTest {
                         leaseUntilMs = requestedAtMs + LEASE_MS - DRIFT_MS;
                         if (first) {
                             context.lead(nowMs);
-                            context.propose(("term " + round.round()).getBytes(StandardCharsets.UTF_8));
+                            context.propose(context.random().nextLong(), ("term " + round.round()).getBytes(StandardCharsets.UTF_8));
                         }
                     }
                 }

@@ -104,22 +104,38 @@ final class TestCluster {
         }
     }
 
+    /** Steps a node, then obeys its Readys; its own votes come back to it once their Ready's records are "durable". */
     void step(int id, Input input) {
         Node node = nodes.get(id);
         node.step(now, input);
-        while (node.hasReady()) {
+        List<Envelope> ownVotes = new ArrayList<>();
+        while (node.hasReady() || !ownVotes.isEmpty()) {
+            if (!node.hasReady()) {
+                node.step(now, new Input.Receive(ownVotes.remove(0)));
+                continue;
+            }
             Ready ready = node.ready();
             disks.get(id).addAll(ready.records());
-            for (Envelope envelope : ready.messages()) {
+            for (Envelope envelope : concat(ready.eagerMessages(), ready.messages())) {
                 Invariants.check(envelope.from() == id && envelope.to() != id, "bad envelope %s", envelope);
                 inFlight.add(envelope);
                 sent.add(envelope);
+            }
+            for (Envelope vote : ready.ownVotes()) {
+                Invariants.check(vote.from() == id && vote.to() == id, "bad own vote %s", vote);
+                ownVotes.add(vote);
             }
             applied.get(id).addAll(ready.toApply());
             rejections.get(id).addAll(ready.rejected());
             readIndexes.get(id).addAll(ready.readIndexes());
             node.advance();
         }
+    }
+
+    private static List<Envelope> concat(List<Envelope> first, List<Envelope> second) {
+        List<Envelope> all = new ArrayList<>(first);
+        all.addAll(second);
+        return all;
     }
 
     /** Delivers every message in flight that matches, in order; messages they cause stay in flight. */

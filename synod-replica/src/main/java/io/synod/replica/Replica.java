@@ -21,12 +21,14 @@ import java.util.random.RandomGenerator;
 /**
  * The one loop that obeys the core. Every input goes through the same order:
  * <pre>
- *   input -> Node.step -> persist (sync when asked) -> send -> apply -> answer -> Node.advance
+ *   input -> Node.step -> persist (sync when asked) -> send eager messages -> [once durable] send, own votes back
+ *   to the node, apply, answer -> Node.advance
  * </pre>
  * The server and the simulator both run this class, so the simulator tests the production loop.
  *
- * <p>Group commit: a Ready's records are appended at once, but its messages, applied values and answers are held until
- * those records — and every earlier Ready's — are durable. While a sync runs elsewhere the loop keeps stepping the
+ * <p>Group commit: a Ready's records are appended at once and its eager messages (a leader's Accepts and Commits)
+ * leave at once, so the peers make a value durable while this node does; its other messages, its own votes, applied
+ * values and answers are held until those records — and every earlier Ready's — are durable. While a sync runs elsewhere the loop keeps stepping the
  * node; the next Ready's records go into the next sync, and held outputs are released in order when
  * {@link #synced} reports completion.
  *
@@ -243,6 +245,9 @@ public final class Replica {
                 syncedTicket = ticket;
             }
         }
+        for (Envelope envelope : ready.eagerMessages()) {
+            transport.send(envelope);
+        }
         held.addLast(new Held(requestedTicket, ready));
         release();
     }
@@ -253,6 +258,9 @@ public final class Replica {
             Ready ready = held.pollFirst().ready();
             for (Envelope envelope : ready.messages()) {
                 transport.send(envelope);
+            }
+            for (Envelope vote : ready.ownVotes()) {
+                internal.addLast(new Input.Receive(vote));
             }
             for (LogEntry entry : ready.toApply()) {
                 apply(entry);

@@ -52,6 +52,9 @@ public interface ElectionContext {
      * matters). The replica never hands it to the state machine; every node hears it in slot order
      * through {@link Election#onChosen} once chosen. A command may be lost (this node stops leading before it is
      * chosen, say): the election must not count on it until it hears it chosen. Returns false if the queue is full.
+     *
+     * @param requestId the command's id ({@link io.synod.core.Command#requestId()}), drawn from {@link #random()}: the
+     *     election tells its own request from an equal payload (one of an earlier run of this node, say) by it
      */
-    boolean propose(byte[] payload);
+    boolean propose(long requestId, byte[] payload);
 }

@@ -5,6 +5,7 @@ import io.synod.core.Command;
 import io.synod.core.Invariants;
 import io.synod.core.Role;
 import io.synod.core.message.ElectionMessage;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -68,10 +69,13 @@ public class LogElection implements Election {
     /** After a lost campaign, this node runs phase 1 again only from then (randomized, doubling: seed 003). */
     private long campaignNotBeforeMs = Long.MIN_VALUE;
     /**
-     * When our recent BeMasters went out, by the version they carry (the earliest, if one was sent twice): one chosen
-     * late, after we gave up waiting for it, still starts our term from when it went out. Bounded.
+     * When our recent BeMasters went out, by request id (the earliest, if one was sent twice): one chosen late, after
+     * we gave up waiting for it, still starts our term from when it went out. Keyed by request id, not by version, so
+     * that a BeMaster of an earlier run of this node (same node, same version) is not taken for ours. Bounded.
      */
-    private final TreeMap<Long, Long> sentAtByVersion = new TreeMap<>();
+    private final LinkedHashMap<Long, Long> sentAtByRequest = new LinkedHashMap<>();
+    /** The request id of the BeMaster we want chosen (meaningful while {@link #wanting()}). */
+    private long wantRequestId;
     /** A random delay added to the end of the term this node sees, so that nodes do not all try at once. */
     private long jitterMs;
     private int failures;
@@ -131,7 +135,7 @@ public class LogElection implements Election {
         int node = readInt(payload, 1);
         long version = readLong(payload, 5);
         long lease = readLong(payload, 13);
-        Long sentAt = command.origin() == self && node == self ? sentAtByVersion.get(version) : null;
+        Long sentAt = command.origin() == self && node == self ? sentAtByRequest.get(command.requestId()) : null;
         boolean ours = sentAt != null;
         if (checksVersion() && version != current.version()) {
             return; // a stale BeMaster: a no-op
@@ -144,7 +148,7 @@ public class LogElection implements Election {
         }
         learnedAtMs = nowMs;
         jitterMs = context.random().nextLong(Math.max(1, leaseMs / 4));
-        sentAtByVersion.headMap(version, true).clear();
+        sentAtByRequest.clear(); // every BeMaster still out carries an old version now: none can take effect
         wantVersion = -1;
         if (node == self && ours) {
             failures = 0;
@@ -191,7 +195,7 @@ public class LogElection implements Election {
         restoredAt = slot;
         termUntilMs = Long.MIN_VALUE;
         serving = false;
-        sentAtByVersion.clear();
+        sentAtByRequest.clear();
         learnedAtMs = Long.MIN_VALUE; // the term is as fresh as if learned now: wait for it
     }
 
@@ -209,16 +213,18 @@ public class LogElection implements Election {
             return;
         }
         // Queue one BeMaster for the current version; the proposer campaigns for it when the election lets it.
-        if (!context.propose(beMaster(current.version()))) {
+        long requestId = context.random().nextLong();
+        if (!context.propose(requestId, beMaster(current.version()))) {
             backOff(nowMs);
             return;
         }
         wantVersion = current.version();
+        wantRequestId = requestId;
         proposedBeforePreemption = false;
         ledWhileWanting = context.role() == Role.LEADER;
-        sentAtByVersion.putIfAbsent(current.version(), nowMs); // the term would run from now: before it goes out
-        while (sentAtByVersion.size() > 8) {
-            sentAtByVersion.pollFirstEntry();
+        sentAtByRequest.put(requestId, nowMs); // the term would run from now: before it goes out
+        while (sentAtByRequest.size() > 8) {
+            sentAtByRequest.remove(sentAtByRequest.keySet().iterator().next());
         }
     }
 
@@ -304,7 +310,7 @@ public class LogElection implements Election {
         if (wanting() && !proposedBeforePreemption) {
             // The queued BeMaster goes out in this leadership's first Accepts, not before: its term starts now, so
             // the time spent winning phase 1 does not eat into it.
-            sentAtByVersion.put(current.version(), nowMs);
+            sentAtByRequest.put(wantRequestId, nowMs);
         }
         ledWhileWanting = wanting();
     }

@@ -93,6 +93,8 @@ public class PaxosLeaseElection implements Election {
     private boolean serving;
     /** Counts term commands, so that only the newest one of this node makes it serve. */
     private long termSeq;
+    /** The request id of this node's latest term command: only that one, chosen, lets it read locally. */
+    private long termRequestId;
     /** The highest ballot this node has proposed in: what a release names. */
     private Ballot highestOwnBallot = Ballot.ZERO;
     private boolean released;
@@ -278,7 +280,8 @@ public class PaxosLeaseElection implements Election {
     private void startTerm(long nowMs) {
         serving = !waitsForItsTerm();
         termSeq++;
-        context.propose(termCommand());
+        termRequestId = context.random().nextLong();
+        context.propose(termRequestId, termCommand());
         context.lead(nowMs);
     }
 
@@ -413,7 +416,10 @@ public class PaxosLeaseElection implements Election {
 
     @Override
     public void onChosen(long slot, Command command, long nowMs) {
-        if (command.origin() == self && java.util.Arrays.equals(command.payload(), termCommand()) && holds(nowMs)
+        // The request id, not the payload, says it is this term's command: a restarted node counts its terms from 1
+        // again, and one of its earlier run's term commands, learned late, must not let it read locally.
+        if (command.origin() == self && command.requestId() == termRequestId && termSeq > 0
+                && java.util.Arrays.equals(command.payload(), termCommand()) && holds(nowMs)
                 && context.role() == Role.LEADER) {
             serving = true;
         }

@@ -338,12 +338,13 @@ public final class Proposer {
                 "slot %d beyond the window (commit index %d, window %d)", slot, learner.committed(),
                 config.pipelineWindow());
         proposal.sentAtMs = nowMs;
-        outbox.broadcast(new Accept(leader.ballot, slot, proposal.value, leader.chosenBelow, learner.committed()));
+        outbox.broadcastEager(new Accept(leader.ballot, slot, proposal.value, leader.chosenBelow,
+                learner.committed()));
         leader.announcedChosenBelow = Math.max(leader.announcedChosenBelow, leader.chosenBelow);
     }
 
     private void announce(Leadership leader, long nowMs) {
-        outbox.sendToPeers(new Commit(leader.ballot, leader.chosenBelow, learner.committed()));
+        outbox.sendToPeersEager(new Commit(leader.ballot, leader.chosenBelow, learner.committed()));
         leader.announcedChosenBelow = leader.chosenBelow;
         leader.heartbeatAtMs = nowMs;
     }
@@ -393,7 +394,7 @@ public final class Proposer {
                     learner.committed());
             for (int member : quorum.members()) {
                 if (!quorum.hasVoted(proposal.acks, member)) {
-                    outbox.send(member, accept);
+                    outbox.sendEager(member, accept);
                 }
             }
         }
