@@ -8,6 +8,9 @@ import java.util.List;
  * @param nodeId this node's id; must be one of {@code members}
  * @param members ids of every member of the cluster, this node included
  * @param pipelineWindow how many slots a leader may have in flight beyond its commit index
+ * @param openSlots how many slots a leader keeps open (proposed, not yet chosen) before new commands wait for one of
+ *     them to be chosen and then share the next slot: batching while busy. A full batch opens a slot anyway. 1 runs
+ *     one round at a time; {@code pipelineWindow} never waits. At most {@code pipelineWindow}.
  * @param acceptWindow how far beyond its own commit index an acceptor accepts; an acceptor further behind catches up
  *     first. Bounds what one promise can carry. Must be at least {@code pipelineWindow}.
  * @param acceptBytesMax most bytes of accepted but unresolved values an acceptor holds; beyond it, it accepts only
@@ -35,6 +38,7 @@ public record NodeConfig(
         int nodeId,
         List<Integer> members,
         int pipelineWindow,
+        int openSlots,
         int acceptWindow,
         long acceptBytesMax,
         int maxBatchCommands,
@@ -58,6 +62,7 @@ public record NodeConfig(
         members = List.copyOf(members);
         require(members.contains(nodeId), "node id " + nodeId + " is not among the members " + members);
         require(pipelineWindow >= 1, "pipelineWindow must be >= 1");
+        require(openSlots >= 1 && openSlots <= pipelineWindow, "openSlots must be in [1, pipelineWindow]");
         require(acceptWindow >= pipelineWindow, "acceptWindow must be >= pipelineWindow");
         require(acceptBytesMax >= 1, "acceptBytesMax must be >= 1");
         require(maxBatchCommands >= 1, "maxBatchCommands must be >= 1");
@@ -93,6 +98,7 @@ public record NodeConfig(
     public Builder toBuilder() {
         Builder b = new Builder(nodeId, members);
         b.pipelineWindow = pipelineWindow;
+        b.openSlots = openSlots;
         b.acceptWindow = acceptWindow;
         b.acceptBytesMax = acceptBytesMax;
         b.maxBatchCommands = maxBatchCommands;
@@ -119,6 +125,7 @@ public record NodeConfig(
         private final int nodeId;
         private final List<Integer> members;
         private int pipelineWindow = 64;
+        private int openSlots = 2;
         private int acceptWindow = 256;
         private long acceptBytesMax = 32L << 20;
         private int maxBatchCommands = 1024;
@@ -157,6 +164,12 @@ public record NodeConfig(
 
         public Builder acceptBytesMax(long bytes) {
             this.acceptBytesMax = bytes;
+            return this;
+        }
+
+        /** See {@link NodeConfig#openSlots()}; clipped to the pipeline window when built. */
+        public Builder openSlots(int slots) {
+            this.openSlots = slots;
             return this;
         }
 
@@ -212,7 +225,7 @@ public record NodeConfig(
         }
 
         public NodeConfig build() {
-            return new NodeConfig(nodeId, members, pipelineWindow, acceptWindow, acceptBytesMax, maxBatchCommands,
+            return new NodeConfig(nodeId, members, pipelineWindow, Math.min(openSlots, pipelineWindow), acceptWindow, acceptBytesMax, maxBatchCommands,
                     maxBatchBytes, maxPendingCommands, heartbeatMs, retransmitMs, prepareTimeoutMs, resolveTimeoutMs,
                     catchUpIntervalMs, catchUpMaxEntries, catchUpMaxBytes, backoffBaseMs, backoffMaxMs,
                     snapshotChunkBytes, election, leaseMs, maxDriftMs);

@@ -29,6 +29,8 @@ final class CommandQueue {
     private final NodeConfig config;
     private final int self;
     private final ArrayDeque<Command> pending = new ArrayDeque<>();
+    /** The bytes of the commands in {@link #pending}. */
+    private long pendingBytes;
     private final Map<Long, Value> mine = new HashMap<>();
     private int electionCommands;
 
@@ -45,6 +47,11 @@ final class CommandQueue {
         return pending.isEmpty();
     }
 
+    /** Whether the next {@link #cut} would be a batch as large as the batch limits allow. */
+    boolean hasFullBatch() {
+        return pending.size() >= config.maxBatchCommands() || pendingBytes >= config.maxBatchBytes();
+    }
+
     /** Queues a command; election commands go to the front. Returns false if its bound is reached. */
     boolean offer(Command command) {
         if (command.isClient()) {
@@ -54,12 +61,19 @@ final class CommandQueue {
             pending.addLast(command);
         } else {
             if (electionCommands > 0) {
-                pending.removeIf(waiting -> !waiting.isClient());
+                pending.removeIf(waiting -> {
+                    if (waiting.isClient()) {
+                        return false;
+                    }
+                    pendingBytes -= waiting.sizeBytes();
+                    return true;
+                });
                 electionCommands = 0;
             }
             pending.addFirst(command);
             electionCommands++;
         }
+        pendingBytes += command.sizeBytes();
         return true;
     }
 
@@ -73,6 +87,7 @@ final class CommandQueue {
                 break;
             }
             bytes += next.sizeBytes();
+            pendingBytes -= next.sizeBytes();
             batch.add(pending.pollFirst());
             if (!next.isClient()) {
                 electionCommands--;
@@ -121,6 +136,7 @@ final class CommandQueue {
                 continue; // the election has newer wishes waiting: an old one lost from a slot may go
             }
             pending.addFirst(command);
+            pendingBytes += command.sizeBytes();
             if (!command.isClient()) {
                 electionCommands++;
             }

@@ -302,7 +302,7 @@ public final class Proposer {
                 sendAccept(leader, entry.getKey(), entry.getValue(), nowMs);
             }
         }
-        while (!queue.isEmpty() && leader.nextSlot < limit) {
+        while (mayOpenSlot(leader, limit)) {
             long slot = leader.nextSlot;
             Value batch = queue.cut(slot);
             Invariants.check(leader.propose(batch) == slot, "slot %d taken twice", slot);
@@ -319,7 +319,7 @@ public final class Proposer {
             return false;
         }
         long limit = learner.committed() + config.pipelineWindow();
-        if (!queue.isEmpty() && leader.nextSlot < limit) {
+        if (mayOpenSlot(leader, limit)) {
             return true;
         }
         for (Map.Entry<Long, InFlight> entry : leader.inFlight.entrySet()) {
@@ -331,6 +331,16 @@ public final class Proposer {
             }
         }
         return leader.chosenBelow > leader.announcedChosenBelow;
+    }
+
+    /**
+     * Whether the leader opens a new slot for queued commands now: the window has room, and either fewer than
+     * {@code openSlots} slots are open or a full batch waits. Otherwise the commands gather until a slot is chosen,
+     * so that under load a slot carries many commands rather than one.
+     */
+    private boolean mayOpenSlot(Leadership leader, long limit) {
+        return !queue.isEmpty() && leader.nextSlot < limit
+                && (leader.inFlight.size() < config.openSlots() || queue.hasFullBatch());
     }
 
     private void sendAccept(Leadership leader, long slot, InFlight proposal, long nowMs) {
