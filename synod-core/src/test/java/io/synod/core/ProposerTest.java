@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.synod.core.message.Accept;
 import io.synod.core.message.Prepare;
 import io.synod.core.paxos.Proposer;
+import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -108,6 +109,37 @@ class ProposerTest {
         assertThat(cluster.applied.get(1)).extracting(entry -> entry.value().commands().size())
                 .containsExactly(1, 3, 3, 1);
         assertThat(cluster.appliedPayloads(1)).containsExactly("warm-up", "a", "b", "c", "d", "e", "f", "g");
+    }
+
+    @Test
+    void whileItsOpenSlotsAreUndecidedNewCommandsGatherForTheNextSlot() {
+        TestCluster cluster = new TestCluster(3, b -> b.openSlots(1).batching(3, 1 << 20));
+        cluster.propose(0, "warm-up");
+        cluster.settle();
+        cluster.propose(0, "a"); // opens a slot at once: none was open
+        cluster.propose(0, "b"); // one at a time while "a" is undecided
+        cluster.propose(0, "c");
+        cluster.propose(0, "d");
+        cluster.propose(0, "e"); // b, c, d make a full batch: it opens a slot anyway; e waits
+        assertThat(cluster.inFlight).filteredOn(e -> e.message() instanceof Accept)
+                .extracting(e -> ((Accept) e.message()).value().commands().size()).containsOnly(1, 3);
+        cluster.settle();
+        assertThat(cluster.applied.get(1)).extracting(entry -> entry.value().commands().size())
+                .containsExactly(1, 1, 3, 1);
+        assertThat(cluster.appliedPayloads(1)).containsExactly("warm-up", "a", "b", "c", "d", "e");
+    }
+
+    @Test
+    void withManyOpenSlotsAllowedEachCommandGetsItsOwnSlotAtOnce() {
+        TestCluster cluster = new TestCluster(3, b -> b.pipelineWindow(8).openSlots(8).batching(3, 1 << 20));
+        cluster.propose(0, "warm-up");
+        cluster.settle();
+        for (String payload : List.of("a", "b", "c", "d")) {
+            cluster.propose(0, payload);
+        }
+        cluster.settle();
+        assertThat(cluster.applied.get(1)).extracting(entry -> entry.value().commands().size())
+                .containsExactly(1, 1, 1, 1, 1);
     }
 
     @Test
