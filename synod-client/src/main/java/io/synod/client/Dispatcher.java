@@ -202,8 +202,10 @@ final class Dispatcher {
             }
             mayBeApplied |= request.isWrite() && !beforeSending;
             String code = cause instanceof HttpTimeoutException && !beforeSending ? "TIMEOUT" : "CONNECTION_FAILED";
-            retry(new UnavailableException(0, code, request.describe() + " on " + origin + ": " + describe(cause),
-                    cause), 0);
+            String what = beforeSending ? "cannot connect" : code.equals("TIMEOUT") ? "no answer in time"
+                    : "the connection broke";
+            retry(new UnavailableException(0, code, request.describe() + " on " + origin + ": " + what + " ("
+                    + describe(cause) + ")", cause), 0);
         }
 
         private void retry(SynodException why, long retryAfterMs) {
