@@ -37,7 +37,7 @@ final class Answers {
     /** The exception for a definite answer that is not a success. */
     static SynodException failure(Request request, HttpResponse<byte[]> answer) {
         ErrorBody error = error(answer);
-        String message = request.describe() + ": " + oneLine(error.message());
+        String message = message(request, answer.statusCode(), error);
         int status = answer.statusCode();
         return switch (status) {
             case 400, 405, 413, 414, 431 -> new BadRequestException(status, error.code(), message);
@@ -46,6 +46,11 @@ final class Answers {
             case 503, 504, 507 -> new UnavailableException(status, error.code(), message, null);
             default -> new SynodException(status, error.code(), message);
         };
+    }
+
+    /** One line: what was asked, the server's sentence, its status and code. */
+    static String message(Request request, int status, ErrorBody error) {
+        return request.describe() + ": " + oneLine(error.message()) + " (" + status + " " + error.code() + ")";
     }
 
     static WriteResult writeResult(HttpResponse<byte[]> answer) {

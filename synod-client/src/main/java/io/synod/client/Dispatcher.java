@@ -156,15 +156,14 @@ final class Dispatcher {
                 if (error.code().equals("NO_MASTER") || error.code().equals("NO_QUORUM")) {
                     tracker.avoid(origin);
                 }
-                retry(new UnavailableException(503, error.code(), request.describe() + ": "
-                        + Answers.oneLine(error.message()), null), Answers.retryAfterMs(answer));
+                retry(new UnavailableException(503, error.code(), Answers.message(request, 503, error), null),
+                        Answers.retryAfterMs(answer));
                 return;
             }
             if (status == 504) {
                 Answers.ErrorBody error = Answers.error(answer);
                 mayBeApplied |= request.isWrite();
-                retry(new UnavailableException(504, error.code(), request.describe() + ": "
-                        + Answers.oneLine(error.message()), null), 0);
+                retry(new UnavailableException(504, error.code(), Answers.message(request, 504, error), null), 0);
                 return;
             }
             result.complete(answer);
