@@ -65,10 +65,7 @@ final class Dispatcher {
             return http.sendAsync(build(endpoint.resolve(request.pathAndQuery()), request),
                     HttpResponse.BodyHandlers.ofByteArray()).handle((answer, error) -> {
                         if (error != null) {
-                            Throwable cause = unwrap(error);
-                            throw new UnavailableException(0, cause instanceof HttpTimeoutException ? "TIMEOUT"
-                                    : "CONNECTION_FAILED", request.describe() + " on " + endpoint + ": "
-                                    + describe(cause), cause);
+                            throw noAnswer(request, endpoint, unwrap(error));
                         }
                         return answer;
                     });
@@ -139,14 +136,17 @@ final class Dispatcher {
         }
 
         private void answered(URI origin, HttpResponse<byte[]> answer) {
-            answer.headers().firstValue("X-Synod-Master").ifPresent(id -> {
-                try {
-                    tracker.masterNamed(Integer.parseInt(id.trim()));
-                } catch (NumberFormatException notAnId) {
-                    // Not a node id: nothing to learn.
-                }
-            });
             int status = answer.statusCode();
+            if (status != 503) {
+                // A 503 relayed by a follower names the master it could not reach: nothing to learn from it.
+                answer.headers().firstValue("X-Synod-Master").ifPresent(id -> {
+                    try {
+                        tracker.masterNamed(Integer.parseInt(id.trim()));
+                    } catch (NumberFormatException notAnId) {
+                        // Not a node id: nothing to learn.
+                    }
+                });
+            }
             if (status == 307) {
                 redirected(origin, answer);
                 return;
@@ -194,17 +194,12 @@ final class Dispatcher {
                 giveUp(closedException(request));
                 return;
             }
-            boolean beforeSending = cause instanceof HttpConnectTimeoutException || cause instanceof ConnectException;
             if (!(cause instanceof IOException)) {
                 giveUp(new SynodException(0, "CLIENT_ERROR", request.describe() + ": " + describe(cause)));
                 return;
             }
-            mayBeApplied |= request.isWrite() && !beforeSending;
-            String code = cause instanceof HttpTimeoutException && !beforeSending ? "TIMEOUT" : "CONNECTION_FAILED";
-            String what = beforeSending ? "cannot connect" : code.equals("TIMEOUT") ? "no answer in time"
-                    : "the connection broke";
-            retry(new UnavailableException(0, code, request.describe() + " on " + origin + ": " + what + " ("
-                    + describe(cause) + ")", cause), 0);
+            mayBeApplied |= request.isWrite() && !beforeSending(cause);
+            retry(noAnswer(request, origin, cause), 0);
         }
 
         private void retry(SynodException why, long retryAfterMs) {
@@ -240,6 +235,22 @@ final class Dispatcher {
             result.completeExceptionally(new UnavailableException(why.status(), why.code(), why.getMessage()
                     + " (gave up after " + attempts + " attempts in " + tookMs + " ms)", why.getCause()));
         }
+    }
+
+    /** Whether a failure happened before the request was sent (refused, connect timeout): nothing reached a node. */
+    private static boolean beforeSending(Throwable cause) {
+        return cause instanceof HttpConnectTimeoutException || cause instanceof ConnectException;
+    }
+
+    /**
+     * No answer came from {@code origin}: code {@code CONNECTION_FAILED} (cannot connect, or the connection broke) or
+     * {@code TIMEOUT} (no answer within the request timeout).
+     */
+    private static UnavailableException noAnswer(Request request, URI origin, Throwable cause) {
+        boolean timeout = cause instanceof HttpTimeoutException && !beforeSending(cause);
+        String what = beforeSending(cause) ? "cannot connect" : timeout ? "no answer in time" : "the connection broke";
+        return new UnavailableException(0, timeout ? "TIMEOUT" : "CONNECTION_FAILED", request.describe() + " on "
+                + origin + ": " + what + " (" + describe(cause) + ")", cause);
     }
 
     static Throwable unwrap(Throwable error) {

@@ -446,7 +446,11 @@ public final class SynodClient implements AutoCloseable {
             return this;
         }
 
-        /** How long a call may keep retrying, from its start (default 15 s). */
+        /**
+         * How long a call may keep retrying, from its start (default 15 s): no retry starts after it. An attempt that
+         * started in time may still take its {@link #requestTimeout}, so a call lasts at most about the budget plus
+         * one request timeout.
+         */
         public Builder retryBudget(Duration budget) {
             this.retryBudget = positive(budget, "retryBudget");
             return this;

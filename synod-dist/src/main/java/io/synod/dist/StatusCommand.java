@@ -60,7 +60,7 @@ final class StatusCommand implements Callable<Integer> {
             for (Row row : rows) {
                 NodeStatus status = row.status();
                 if (status == null) {
-                    out.printf(ROW, "-", row.url(), "-", "-", "-", "-", "no: " + row.error());
+                    out.printf(ROW, "-", row.url(), "-", "-", "-", "-", "no (" + row.error() + ")");
                 } else {
                     out.printf(ROW, status.id(), row.url(), status.role(),
                             status.master().isPresent() ? Integer.toString(status.master().getAsInt()) : "none",
@@ -97,8 +97,16 @@ final class StatusCommand implements Callable<Integer> {
         return json;
     }
 
+    /** Why an endpoint gave no status, in a few words: {@code cannot connect}, {@code TIMEOUT}, {@code 503 NO_QUORUM}. */
     private static String reason(Throwable error) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        return cause instanceof SynodException failure ? failure.getMessage() : String.valueOf(cause);
+        if (!(cause instanceof SynodException failure)) {
+            return String.valueOf(cause);
+        }
+        return switch (failure.code()) {
+            case "CONNECTION_FAILED" -> "cannot connect";
+            case "TIMEOUT" -> "no answer in time";
+            default -> failure.status() + " " + failure.code();
+        };
     }
 }

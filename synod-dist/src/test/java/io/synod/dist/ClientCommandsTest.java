@@ -76,7 +76,7 @@ class ClientCommandsTest {
         String dead = deadEndpoint();
         assertThat(run("status", "--endpoints", dead)).isEqualTo(1);
         assertThat(out.toString().lines()).hasSize(2);
-        assertThat(out.toString().lines().toList().get(1)).contains(dead).contains("no: ");
+        assertThat(out.toString().lines().toList().get(1)).contains(dead).contains("no (cannot connect)");
         assertThat(err.toString().strip().lines()).singleElement().asString().contains("no endpoint answered");
     }
 }

@@ -153,7 +153,7 @@ class ClientCommandsIT extends ClusterTestBase {
         assertThat(rows).hasSize(5);
         assertThat(rows.get(0)).contains("NODE").contains("ROLE").contains("LEASE-MS").contains("APPLIED");
         assertThat(rows.get(1 + master)).contains(cluster.url(master)).contains("master").contains("yes");
-        assertThat(rows.get(4)).contains(dead).contains("no: ");
+        assertThat(rows.get(4)).contains(dead).contains("no (cannot connect)");
         JsonNode statusJson = synod("status", "--json", "--endpoints", withDead).json();
         assertThat(statusJson).hasSize(4);
         assertThat(statusJson.get(master).get("status").get("role").asText()).isEqualTo("master");
