@@ -142,6 +142,33 @@ class SynodClientTest {
     }
 
     @Test
+    void aMasterThatSaysNoMasterIsLeftAndTheNewOneDiscovered() {
+        java.util.concurrent.atomic.AtomicBoolean deposed = new java.util.concurrent.atomic.AtomicBoolean();
+        ScriptedNode[] nodes = new ScriptedNode[2];
+        nodes[1] = node(request -> request.rawPath().equals("/v1/status")
+                ? Reply.json(200, ScriptedNode.status(1, deposed.get() ? "master" : "follower",
+                        deposed.get() ? 1 : 0, deposed.get() ? nodes[1].url() : null, "[]"))
+                : written(9, 9));
+        nodes[0] = node(request -> {
+            if (request.rawPath().equals("/v1/status")) {
+                return Reply.json(200, deposed.get()
+                        ? ScriptedNode.status(0, "follower", 1, nodes[1].url(), "[]")
+                        : ScriptedNode.status(0, "master", 0, nodes[0].url(), "[]"));
+            }
+            return deposed.get() ? Reply.error(503, "NO_MASTER", "Retry-After", "0") : written(1, 1);
+        });
+        SynodClient client = client(nodes[0].url(), nodes[1].url());
+
+        assertThat(client.put("k", "first")).isEqualTo(new WriteResult(1, 1));
+        deposed.set(true);
+        assertThat(client.put("k", "second")).isEqualTo(new WriteResult(9, 9));
+        assertThat(client.put("k", "third")).isEqualTo(new WriteResult(9, 9));
+
+        assertThat(nodes[0].requests()).extracting(Received::text).containsExactly("first", "second");
+        assertThat(nodes[1].requests()).extracting(Received::text).containsExactly("second", "third");
+    }
+
+    @Test
     void aRefusedEndpointIsLeftForTheNextOne() throws IOException {
         URI dead = URI.create("http://127.0.0.1:" + deadPort());
         ScriptedNode alive = node(request -> request.rawPath().equals("/v1/status")
