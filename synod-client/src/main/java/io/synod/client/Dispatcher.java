@@ -56,13 +56,16 @@ final class Dispatcher {
         return call.result;
     }
 
-    /** Sends once to {@code endpoint}, no retries: the answer, or {@link UnavailableException} if none came. */
-    CompletableFuture<HttpResponse<byte[]>> sendOnce(URI endpoint, Request request) {
+    /**
+     * Sends once to {@code endpoint}, no retries, waiting at most {@code timeout}: the answer, or
+     * {@link UnavailableException} if none came.
+     */
+    CompletableFuture<HttpResponse<byte[]>> sendOnce(URI endpoint, Request request, Duration timeout) {
         if (closed) {
             return CompletableFuture.failedFuture(closedException(request));
         }
         try {
-            return http.sendAsync(build(endpoint.resolve(request.pathAndQuery()), request),
+            return http.sendAsync(build(endpoint.resolve(request.pathAndQuery()), request, timeout),
                     HttpResponse.BodyHandlers.ofByteArray()).handle((answer, error) -> {
                         if (error != null) {
                             throw noAnswer(request, endpoint, unwrap(error));
@@ -79,8 +82,8 @@ final class Dispatcher {
         closed = true;
     }
 
-    private HttpRequest build(URI uri, Request request) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(requestTimeout)
+    private HttpRequest build(URI uri, Request request, Duration timeout) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(timeout)
                 .method(request.method(), request.body() == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofByteArray(request.body()));
         request.headers().forEach(builder::header);
@@ -117,7 +120,8 @@ final class Dispatcher {
             attempts++;
             CompletableFuture<URI> target = redirect != null ? CompletableFuture.completedFuture(redirect)
                     : tracker.target(request.route()).thenApply(base -> base.resolve(request.pathAndQuery()));
-            target.thenCompose(uri -> http.sendAsync(build(uri, request), HttpResponse.BodyHandlers.ofByteArray())
+            target.thenCompose(uri -> http.sendAsync(build(uri, request, requestTimeout),
+                            HttpResponse.BodyHandlers.ofByteArray())
                             .handle((answer, error) -> {
                                 URI origin = Answers.origin(uri.toString());
                                 if (error != null) {

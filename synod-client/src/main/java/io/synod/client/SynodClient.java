@@ -46,12 +46,16 @@ public final class SynodClient implements AutoCloseable {
     private final HttpClient http;
     private final MasterTracker tracker;
     private final Dispatcher dispatcher;
+    /** How long a status request waits: it is answered at once by a live node, so not a whole request timeout. */
+    private final Duration statusTimeout;
 
     private SynodClient(Builder builder) {
         this.endpoints = List.copyOf(builder.endpoints);
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(builder.connectTimeout).build();
-        this.tracker = new MasterTracker(endpoints, http, builder.requestTimeout);
+        Duration quick = builder.connectTimeout.plusSeconds(1);
+        this.statusTimeout = quick.compareTo(builder.requestTimeout) < 0 ? quick : builder.requestTimeout;
+        this.tracker = new MasterTracker(endpoints, http, statusTimeout);
         this.dispatcher = new Dispatcher(http, tracker, builder.requestTimeout, builder.retryBudget,
                 builder.maxAttempts);
     }
@@ -247,7 +251,8 @@ public final class SynodClient implements AutoCloseable {
     }
 
     /**
-     * The status of one node, asked once (no retries, no discovery): {@code GET endpoint/v1/status}.
+     * The status of one node, asked once (no retries, no discovery) and waited for at most the connect timeout plus
+     * 1 s (a live node answers at once): {@code GET endpoint/v1/status}.
      *
      * @param endpoint the node's URL ({@code http://host:port}); need not be one of {@link #endpoints()}
      * @throws UnavailableException it could not be reached or did not answer within the request timeout
@@ -260,7 +265,7 @@ public final class SynodClient implements AutoCloseable {
     public CompletableFuture<NodeStatus> statusAsync(URI endpoint) {
         URI origin = checkedOrigin(endpoint);
         Request request = new Request("GET", "/v1/status", Map.of(), null, Request.Route.ANY, null);
-        return dispatcher.sendOnce(origin, request).thenApply(answer -> answer.statusCode() == 200
+        return dispatcher.sendOnce(origin, request, statusTimeout).thenApply(answer -> answer.statusCode() == 200
                 ? Answers.nodeStatus(answer.body()) : rethrow(Answers.failure(request, answer)));
     }
 
@@ -391,7 +396,8 @@ public final class SynodClient implements AutoCloseable {
     /**
      * Builds a {@link SynodClient}. Defaults: connect timeout 1 s, request timeout 10 s (longer than a node's own 5 s
      * request timeout plus its 1 s grace, so a node's {@code 504} comes before the client gives up on an attempt),
-     * retry budget 15 s, at most 32 attempts.
+     * retry budget 15 s, at most 32 attempts. Status requests (discovery, {@link SynodClient#status(URI)}) wait at
+     * most the connect timeout plus 1 s.
      */
     public static final class Builder {
         private final List<URI> endpoints = new ArrayList<>();

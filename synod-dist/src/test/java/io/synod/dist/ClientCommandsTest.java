@@ -69,6 +69,10 @@ class ClientCommandsTest {
         err.getBuffer().setLength(0);
         assertThat(run("put", "k", "v", "--endpoints", dead, "--budget-ms", "300")).isEqualTo(1);
         assertThat(err.toString().strip().lines()).hasSize(1);
+        err.getBuffer().setLength(0);
+        assertThat(run("put", "--endpoints", dead, "--budget-ms", "300", "k", "--", "-5"))
+                .as("a value that starts with - after --: parsed, then no node could be reached").isEqualTo(1);
+        assertThat(err.toString()).contains("cannot connect");
     }
 
     @Test
