@@ -103,8 +103,6 @@ final class Dispatcher {
         int attempts;
         /** Whether an attempt of this write may have reached a node without a definite answer. Never reset. */
         boolean mayBeApplied;
-        /** Why the last attempt did not give the answer. */
-        SynodException last;
 
         Call(Request request, long deadlineNanos) {
             this.request = request;
@@ -183,10 +181,9 @@ final class Dispatcher {
             int id = answer.headers().firstValue("X-Synod-Master").map(String::trim)
                     .filter(text -> text.matches("\\d+")).map(Integer::parseInt).orElse(-1);
             tracker.redirectedTo(id, master);
-            last = new UnavailableException(307, "REDIRECT", request.describe() + ": redirected to " + location
-                    + " again and again", null);
             if (attempts >= maxAttempts) {
-                giveUp(last);
+                giveUp(new UnavailableException(307, "REDIRECT", request.describe() + ": redirected to " + location
+                        + " again and again", null));
                 return;
             }
             attempt(location);
@@ -207,7 +204,6 @@ final class Dispatcher {
         }
 
         private void retry(SynodException why, long retryAfterMs) {
-            last = why;
             if (attempts >= maxAttempts) {
                 giveUp(why);
                 return;
