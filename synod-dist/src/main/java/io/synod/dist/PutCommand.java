@@ -53,6 +53,10 @@ final class PutCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (ifVersion != null && createOnly) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--if-version and --create-only cannot be combined");
+        }
         PutOptions options = PutOptions.none();
         try {
             if (ifVersion != null) {
@@ -65,9 +69,7 @@ final class PutCommand implements Callable<Integer> {
                 options = options.idempotencyKey(idempotencyKey);
             }
         } catch (IllegalArgumentException bad) {
-            throw new CommandLine.ParameterException(spec.commandLine(), bad.getMessage()
-                    .replace("a put cannot be both conditional on a version and create-only",
-                            "--if-version and --create-only cannot be combined"));
+            throw new CommandLine.ParameterException(spec.commandLine(), bad.getMessage());
         }
         byte[] bytes = value.equals("-") ? stdin() : value.getBytes(StandardCharsets.UTF_8);
         try (SynodClient synod = client.open(spec.commandLine())) {
