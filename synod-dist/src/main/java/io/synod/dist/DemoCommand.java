@@ -241,19 +241,28 @@ final class DemoCommand implements Callable<Integer> {
         }
         String first = "http://127.0.0.1:" + httpPorts[0];
         String last = "http://127.0.0.1:" + httpPorts[nodes - 1];
-        out.printf("%n  dashboard  %s/%n%nTry:%n", first);
+        out.printf("%n  dashboard  %s/%n%nTry the CLI (it finds the master itself):%n", first);
+        String endpoints = String.join(",", java.util.Arrays.stream(httpPorts)
+                .mapToObj(port -> "http://127.0.0.1:" + port).toList());
+        if (!endpoints.equals(ClientOptions.DEMO_ENDPOINTS)) {
+            out.printf("  export SYNOD_ENDPOINTS=%s   # these are not the CLI's default ports%n", endpoints);
+        }
+        out.printf("  bin/synod put greeting hello%n");
+        out.printf("  bin/synod get greeting%n");
+        out.printf("  bin/synod list gr%n");
+        out.printf("  bin/synod status%n");
+        out.printf("%nor curl, on any node:%n");
         out.printf("  curl -X PUT --data-binary 'hello' %s/v1/kv/greeting%n", first);
         out.printf("  curl -i %s/v1/kv/greeting%n", last);
         out.printf("  curl '%s/v1/kv?prefix=gr'%n", last);
         out.printf("  curl %s/v1/status%n", first);
         int victim = master >= 0 ? master : 0;
-        String survivor = "http://127.0.0.1:" + httpPorts[(victim + 1) % nodes];
         out.printf("  curl -i -X PUT --data-binary 'hi' %s/v1/kv/greeting   # any node: X-Synod-Master names the "
                 + "master that answered%n", last);
         out.printf("  kill -9 %d     # kill node %d%s; the others elect a new master within a lease "
                 + "and keep serving:%n", processes.get(victim).pid(), victim, master >= 0 ? ", the master" : "");
-        out.printf("  curl %s/v1/status%n", survivor);
-        out.printf("  curl -X PUT --data-binary 'still here' %s/v1/kv/greeting%n", survivor);
+        out.printf("  bin/synod status                # the killed node is a row saying it is unreachable%n");
+        out.printf("  bin/synod put greeting 'still here'%n");
         out.printf("%nData dirs: %s%s. Ctrl-C stops every node.%n", root, keep ? " (kept)" : " (deleted on exit)");
     }
 

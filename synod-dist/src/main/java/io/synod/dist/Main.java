@@ -1,6 +1,11 @@
 package io.synod.dist;
 
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -10,15 +15,51 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "synod", mixinStandardHelpOptions = true, version = "synod 0.1.0",
         description = "A replicated log and key-value store on Multi-Paxos.",
-        subcommands = {ServerCommand.class, DemoCommand.class, SimCommand.class, CheckHistoryCommand.class})
+        subcommands = {ServerCommand.class, DemoCommand.class, PutCommand.class, GetCommand.class,
+            DeleteCommand.class, ListCommand.class, StatusCommand.class, LogCommand.class, SimCommand.class,
+            CheckHistoryCommand.class})
 public final class Main implements Runnable {
-    public static void main(String[] args) {
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    private final InputStream stdin;
+    private final OutputStream stdout;
+
+    private Main(InputStream stdin, OutputStream stdout) {
+        this.stdin = stdin;
+        this.stdout = stdout;
     }
 
-    /** Runs the command line and returns the exit code (for tests). */
+    public static void main(String[] args) {
+        System.exit(run(args, System.in, System.out, new PrintWriter(System.err, true)));
+    }
+
+    /**
+     * Runs the command line with text output to {@code out} and returns the exit code (for tests). Raw bytes a command
+     * prints ({@code get}'s value) reach {@code out} decoded as UTF-8; stdin is the process's.
+     */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine commandLine = new CommandLine(new Main());
+        OutputStream raw = new ByteArrayOutputStream() {
+            @Override
+            public void flush() {
+                out.print(toString(StandardCharsets.UTF_8));
+                out.flush();
+                reset();
+            }
+        };
+        return run(args, System.in, raw, out, err);
+    }
+
+    /** Runs the command line on these streams and returns the exit code. */
+    public static int run(String[] args, InputStream in, OutputStream out, PrintWriter err) {
+        PrintWriter text = new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true);
+        try {
+            return run(args, in, out, text, err);
+        } finally {
+            text.flush();
+        }
+    }
+
+    private static int run(String[] args, InputStream in, OutputStream raw, PrintWriter out, PrintWriter err) {
+        CommandLine commandLine = new CommandLine(new Main(in, raw));
+        commandLine.setCaseInsensitiveEnumValuesAllowed(true);
         commandLine.setOut(out);
         commandLine.setErr(err);
         commandLine.setParameterExceptionHandler((exception, arguments) -> {
@@ -35,6 +76,16 @@ public final class Main implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(new CommandLine(this),
-                "a command is needed: server, demo, sim or check-history");
+                "a command is needed: server, demo, put, get, delete, list, status, log, sim or check-history");
+    }
+
+    /** The process's stdin (for {@code put KEY -}). */
+    InputStream stdin() {
+        return stdin;
+    }
+
+    /** Where commands print raw bytes ({@code get}'s value); flush after writing. */
+    OutputStream stdout() {
+        return stdout;
     }
 }
