@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "synod", mixinStandardHelpOptions = true, version = "synod 0.1.0",
         description = "A replicated log and key-value store on Multi-Paxos.",
-        subcommands = {ServerCommand.class, DemoCommand.class, SimCommand.class, CheckHistoryCommand.class})
+        subcommands = {ServerCommand.class, DemoCommand.class, BenchCommand.class, SimCommand.class,
+            CheckHistoryCommand.class})
 public final class Main implements Runnable {
     public static void main(String[] args) {
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
@@ -35,6 +36,6 @@ public final class Main implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(new CommandLine(this),
-                "a command is needed: server, demo, sim or check-history");
+                "a command is needed: server, demo, bench, sim or check-history");
     }
 }
