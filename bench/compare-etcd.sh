@@ -108,7 +108,8 @@ done
 [[ -n "$etcd_url" ]] || { echo "compare-etcd.sh: etcd elected no leader; see $etcd_data/e0.log" >&2; tail -5 "$etcd_data/e0.log" >&2; exit 1; }
 [[ -n "$synod_url" ]] || { echo "compare-etcd.sh: Synod elected no master; see $data/node-0.log" >&2; exit 1; }
 
-# One wrk run: prints "rps p50 p99 errors" (latencies in microseconds; errors = non-2xx + socket errors).
+# One wrk run: prints "rps p50 p99 errors p90 p999 requests" (latencies in microseconds; errors = non-2xx answers +
+# socket errors).
 run_wrk() { # system op connections seconds
   local url threads result
   url=$([[ $1 == etcd ]] && echo "$etcd_url" || echo "$synod_url")
@@ -120,7 +121,8 @@ run_wrk() { # system op connections seconds
     [[ $(field complete) == true && $(field non2xx) == 0 && $(field socket_errors) == 0 ]] || {
       echo "compare-etcd.sh: preloading $1 did not write every key cleanly: $result" >&2; return 1; }
   fi
-  echo "$(field rps) $(field p50) $(field p99) $(( $(field non2xx) + $(field socket_errors) ))"
+  echo "$(field rps) $(field p50) $(field p99) $(( $(field non2xx) + $(field socket_errors) )) $(field p90)" \
+    "$(field p999) $(field requests)"
 }
 
 jar_version=$("$JAVA_HOME/bin/java" -jar "$jar" --version 2>/dev/null | sed -n 1p)
@@ -143,6 +145,7 @@ if [[ $warmup -gt 0 ]]; then
   echo "warmed up both ($warmup s of PUTs and GETs each)" >&2
 fi
 
+ms() { awk -v us="$1" 'BEGIN { printf "%.2f ms", us / 1000 }'; }
 workloads=("PUT 1" "PUT 16" "PUT 64" "GET 1" "GET 64")
 declare -A results
 for round in $(seq "$rounds"); do
@@ -151,17 +154,20 @@ for round in $(seq "$rounds"); do
     op=$([[ ${workload% *} == PUT ]] && echo put || echo get)
     for system in "${order[@]}"; do
       results["$workload,$system,$round"]=$(run_wrk "$system" "$op" "${workload#* }" "$duration")
-      echo "round $round  $workload conns  $system: ${results["$workload,$system,$round"]} (req/s p50us p99us errors)" >&2
+      read -r rps p50 p99 errors p90 p999 requests <<<"${results["$workload,$system,$round"]}"
+      printf 'round %d  %-6s conns  %-5s %9s req/s (%d requests)  p50 %s  p90 %s  p99 %s  p99.9 %s  errors %d\n' \
+        "$round" "$workload" "$system" "$rps" "$requests" "$(ms "$p50")" "$(ms "$p90")" "$(ms "$p99")" "$(ms "$p999")" \
+        "$errors" >&2
     done
   done
 done
 
-ms() { awk -v us="$1" 'BEGIN { printf "%.2f ms", us / 1000 }'; }
 best() { # workload system -> "rps p50 p99 errors" of the round with the highest rps, errors summed over the rounds
-  local line best_line="" errors=0
+  local line best_line="" errors=0 run_errors
   for round in $(seq "$rounds"); do
     line=${results["$1,$2,$round"]}
-    errors=$(( errors + ${line##* } ))
+    read -r _ _ _ run_errors _ <<<"$line"
+    errors=$(( errors + run_errors ))
     if [[ -z "$best_line" ]] || awk -v a="${line%% *}" -v b="${best_line%% *}" 'BEGIN { exit !(a > b) }'; then
       best_line=$line
     fi
