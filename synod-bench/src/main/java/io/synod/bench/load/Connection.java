@@ -113,28 +113,25 @@ final class Connection extends SimpleChannelInboundHandler<HttpObject> {
     }
 
     private void sendNext() {
+        LoadRun.Phase phase = run.phase();
+        if (phase == LoadRun.Phase.STOPPED) {
+            return;
+        }
         ByteBuf request;
-        switch (run.phase()) {
-            case PRELOAD -> {
-                int key = run.nextPreloadKey();
-                if (key < 0) {
-                    return; // idle until the run resumes it
-                }
-                request = encoder.write(channel.alloc(), key);
-                inFlightRead = false;
-                inFlightPreload = true;
+        if (phase == LoadRun.Phase.PRELOAD) {
+            int key = run.nextPreloadKey();
+            if (key < 0) {
+                return; // idle until the run resumes it
             }
-            case LOAD -> {
-                ThreadLocalRandom random = ThreadLocalRandom.current();
-                int key = random.nextInt(run.spec().keys());
-                inFlightRead = random.nextDouble() < run.spec().readRatio();
-                inFlightPreload = false;
-                request = inFlightRead ? encoder.read(channel.alloc(), key) : encoder.write(channel.alloc(), key);
-            }
-            case STOPPED -> {
-                return;
-            }
-            default -> throw new IllegalStateException("unknown phase " + run.phase());
+            request = encoder.write(channel.alloc(), key);
+            inFlightRead = false;
+            inFlightPreload = true;
+        } else {
+            ThreadLocalRandom random = ThreadLocalRandom.current();
+            int key = random.nextInt(run.spec().keys());
+            inFlightRead = random.nextDouble() < run.spec().readRatio();
+            inFlightPreload = false;
+            request = inFlightRead ? encoder.read(channel.alloc(), key) : encoder.write(channel.alloc(), key);
         }
         inFlight = true;
         status = 0;

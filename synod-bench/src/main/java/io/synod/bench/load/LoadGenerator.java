@@ -111,23 +111,28 @@ public final class LoadGenerator {
     private LoadReport measure(List<URI> targets) throws InterruptedException {
         LoadStats stats = run.stats();
         long start = System.nanoTime();
+        // The measurement runs from when it really started to when it really ended: a tick this thread was late for
+        // (a busy machine) moves the end along instead of shortening the measurement.
         long measureStart = start + spec.warmup().toNanos();
-        long end = measureStart + spec.duration().toNanos();
+        long end = Long.MAX_VALUE;
         Histogram reads = LoadStats.histogram();
         Histogram writes = LoadStats.histogram();
         Histogram lastSecond = LoadStats.histogram();
         Histogram readInterval = null;
         Histogram writeInterval = null;
         long nextSecond = start + SECOND_NANOS;
+        boolean measuring = false;
         if (spec.warmup().isZero()) {
+            readInterval = stats.interval(true, null);
+            writeInterval = stats.interval(false, null);
             stats.startMeasuring();
-            stats.interval(true, null);
-            stats.interval(false, null);
+            measuring = true;
+            end = start + spec.duration().toNanos();
         }
-        boolean measuring = spec.warmup().isZero();
         while (true) {
             long tick = Math.min(nextSecond, measuring ? end : measureStart);
             sleepUntil(tick);
+            long now = System.nanoTime();
             readInterval = stats.interval(true, readInterval);
             writeInterval = stats.interval(false, writeInterval);
             lastSecond.add(readInterval);
@@ -137,16 +142,21 @@ public final class LoadGenerator {
                 writes.add(writeInterval);
             }
             if (tick == nextSecond) {
-                printProgress(tick - start, measuring ? reads.getTotalCount() + writes.getTotalCount() : -1,
-                        tick - measureStart, lastSecond, stats.takeRecentErrors());
+                printProgress(now - start, measuring ? reads.getTotalCount() + writes.getTotalCount() : -1,
+                        now - measureStart, lastSecond, stats.takeRecentErrors());
                 lastSecond.reset();
-                nextSecond += SECOND_NANOS;
+                while (nextSecond <= now) {
+                    nextSecond += SECOND_NANOS;
+                }
             }
             if (!measuring && tick == measureStart) {
                 measuring = true;
                 stats.startMeasuring();
+                measureStart = now;
+                end = now + spec.duration().toNanos();
             } else if (measuring && tick == end) {
                 run.phase(LoadRun.Phase.STOPPED);
+                end = now;
                 break;
             }
         }
