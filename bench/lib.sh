@@ -1,11 +1,12 @@
 # Shared by the bench scripts: a 3-node cluster of `synod server` processes on 127.0.0.1, started and stopped by pid.
 # The caller sets `root`, `base` (first port), `name` (cluster id, data dir prefix) and `server_args` (an array of extra
-# flags) before sourcing; node i's peer port is base+i and its HTTP port base+10+i.
+# flags) before sourcing; node i's peer port is base+i and its HTTP port base+10+i. The data dirs go under $TMPDIR
+# (default /tmp).
 "$root/bin/synod" --version >/dev/null 2>&1 || true # builds the jar if needed
 # shellcheck source=../bin/lib/jdk.sh
 . "$root/bin/lib/jdk.sh"; synod_find_jdk
 jar="$root/synod-dist/target/synod.jar"
-data=$(mktemp -d "/tmp/synod-$name.XXXXXX")
+data=$(mktemp -d "${TMPDIR:-/tmp}/synod-$name.XXXXXX")
 peers="0=127.0.0.1:$((base)),1=127.0.0.1:$((base + 1)),2=127.0.0.1:$((base + 2))"
 declare -a pids
 http() { echo "http://127.0.0.1:$((base + 10 + $1))"; }

@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
 @Command(name = "synod", mixinStandardHelpOptions = true, version = "synod 0.1.0",
         description = "A replicated log and key-value store on Multi-Paxos.",
         subcommands = {ServerCommand.class, DemoCommand.class, PutCommand.class, GetCommand.class,
-            DeleteCommand.class, ListCommand.class, StatusCommand.class, LogCommand.class, SimCommand.class,
+            DeleteCommand.class, ListCommand.class, StatusCommand.class, LogCommand.class, BenchCommand.class,
+            SimCommand.class,
             CheckHistoryCommand.class})
 public final class Main implements Runnable {
     private final InputStream stdin;
@@ -76,7 +77,7 @@ public final class Main implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(new CommandLine(this),
-                "a command is needed: server, demo, put, get, delete, list, status, log, sim or check-history");
+                "a command is needed: server, demo, put, get, delete, list, status, log, bench, sim or check-history");
     }
 
     /** The process's stdin (for {@code put KEY -}). */
