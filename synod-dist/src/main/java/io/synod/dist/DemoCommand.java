@@ -125,8 +125,7 @@ final class DemoCommand implements Callable<Integer> {
         Path log = root.resolve("node-" + id + ".log");
         List<String> command = new ArrayList<>();
         command.add(java);
-        // The nodes run on this JVM's java, so its release decides the collector flags.
-        command.addAll(JvmDefaults.options(JvmDefaults.HEAP, Runtime.version().feature()));
+        command.addAll(JvmDefaults.options(JvmDefaults.HEAP));
         command.addAll(List.of("-cp", jar.toString(), Main.class.getName(), "server", "--heap", JvmDefaults.HEAP,
                 "--id", Integer.toString(id), "--peers", peers, "--http", "127.0.0.1:" + httpPort,
                 "--data-dir", dataDir.toString(), "--cluster-id", "demo"));

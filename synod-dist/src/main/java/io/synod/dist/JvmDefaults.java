@@ -6,7 +6,7 @@ import java.util.Locale;
 
 /**
  * The JVM settings a node runs with unless told otherwise: the heap ({@code synod server --heap}, default
- * {@value #HEAP}, as both {@code -Xms} and {@code -Xmx}) and the collector. {@code bin/synod} (through {@code bin/lib/jvm.sh}) and
+ * {@value #HEAP}) and the collector with its pause target. {@code bin/synod} (through {@code bin/lib/jvm.sh}) and
  * {@code synod demo} start nodes with them; {@code JvmDefaultsTest} checks that the shell file says the same as this
  * class. Why these values: docs/benchmarks.md, "JVM settings".
  */
@@ -15,28 +15,17 @@ final class JvmDefaults {
     static final String HEAP = "1g";
     /** A heap below this cannot hold a node's buffers; such a {@code --heap} is refused. */
     static final long HEAP_MIN_BYTES = 64L << 20;
-    /** The collector: generational ZGC (JDK 23 on; see {@link #GC_OPTIONS_BEFORE_23}). */
-    static final List<String> GC_OPTIONS = List.of("-XX:+UseZGC");
-    /**
-     * What JDK 21 and 22 also need for the generational ZGC; JDK 24 on no longer knows the flag (it warns and ignores
-     * it), so it is passed below 23 only.
-     */
-    static final List<String> GC_OPTIONS_BEFORE_23 = List.of("-XX:+ZGenerational");
+    /** The collector and its settings, known to every JDK from 21 on. */
+    static final List<String> GC_OPTIONS = List.of("-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20");
 
     private JvmDefaults() {}
 
-    /**
-     * The options that start a node's JVM of feature release {@code javaFeature} (21, 25, ...) with {@code heap} (as
-     * {@code --heap} takes it).
-     */
-    static List<String> options(String heap, int javaFeature) {
+    /** The options that start a node's JVM with {@code heap} (as {@code --heap} takes it). */
+    static List<String> options(String heap) {
         List<String> options = new ArrayList<>();
         options.add("-Xms" + heap);
         options.add("-Xmx" + heap);
         options.addAll(GC_OPTIONS);
-        if (javaFeature < 23) {
-            options.addAll(GC_OPTIONS_BEFORE_23);
-        }
         return options;
     }
 
