@@ -23,18 +23,7 @@ name=load
 server_args=(--election "$election")
 . "$root/bench/lib.sh"
 for id in 0 1 2; do start "$id"; done
-target=-1
-for _ in $(seq 300); do
-  for id in 0 1 2; do
-    if curl -s -m 0.5 -X PUT --data-binary warm "$(http "$id")/v1/kv/warm" -D - -o /dev/null 2>/dev/null \
-        | grep -q '^HTTP/1.1 200'; then
-      if [[ "$election" == none ]] || curl -s -m 0.5 "$(http "$id")/v1/status" | grep -q '"role":"master"'; then
-        target=$id; break 2
-      fi
-    fi
-  done
-  sleep 0.1
-done
+target=$(writer "$election")
 [[ $target -ge 0 ]] || { echo "http-load.sh: no node serves writes" >&2; exit 1; }
 url=$(http "$target")
 curl -s -o /dev/null -X PUT --data-binary "$(head -c 100 /dev/zero | tr '\0' v)" "$url/v1/kv/bench"

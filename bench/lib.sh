@@ -11,10 +11,25 @@ peers="0=127.0.0.1:$((base)),1=127.0.0.1:$((base + 1)),2=127.0.0.1:$((base + 2))
 declare -a pids
 http() { echo "http://127.0.0.1:$((base + 10 + $1))"; }
 start() { # node id
-  "$JAVA_HOME/bin/java" -Xmx1g -jar "$jar" server --id "$1" --peers "$peers" --http "127.0.0.1:$((base + 10 + $1))" \
+  # Through bin/synod, so a bench node gets the JVM settings a user gets (bin/lib/jvm.sh); --heap in server_args.
+  "$root/bin/synod" server --id "$1" --peers "$peers" --http "127.0.0.1:$((base + 10 + $1))" \
     --data-dir "$data/node-$1" --cluster-id "$name" "${server_args[@]}" > "$data/node-$1.log" 2>&1 &
   pids[$1]=$!
   disown "${pids[$1]}" # no job-control chatter when it is killed
+}
+writer() { # election: prints the id of a node that serves writes (the master, if the election has one), or -1
+  for _ in $(seq 300); do
+    for id in 0 1 2; do
+      if curl -s -m 0.5 -X PUT --data-binary warm "$(http "$id")/v1/kv/warm" -D - -o /dev/null 2>/dev/null \
+          | grep -q '^HTTP/1.1 200'; then
+        if [[ "$1" == none ]] || curl -s -m 0.5 "$(http "$id")/v1/status" | grep -q '"role":"master"'; then
+          echo "$id"; return
+        fi
+      fi
+    done
+    sleep 0.1
+  done
+  echo -1
 }
 cleanup() { for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done; rm -rf "$data"; }
 trap cleanup EXIT

@@ -8,6 +8,7 @@ import io.synod.core.StateMachine;
 import io.synod.core.message.Envelope;
 import io.synod.replica.Outcome;
 import io.synod.replica.Replica;
+import io.synod.replica.SnapshotPolicy;
 import io.synod.storage.Storage;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -117,7 +118,7 @@ public final class InMemoryCluster {
             CountingStateMachine machine = new CountingStateMachine();
             // Snapshots (counted, not written) let the nodes compact, so memory stays flat.
             replicas.add(new Replica(node, disk, wire::addLast, machine, random.split(),
-                    new Replica.Options(4_096, 1_024)));
+                    new Replica.Options(SnapshotPolicy.everySlots(4_096), 1_024)));
             machines.add(machine);
             disks.add(disk);
         }

@@ -123,9 +123,12 @@ final class DemoCommand implements Callable<Integer> {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path dataDir = root.resolve("node-" + id);
         Path log = root.resolve("node-" + id + ".log");
-        List<String> command = List.of(java, "-Xmx512m", "-cp", jar.toString(), Main.class.getName(), "server",
+        List<String> command = new ArrayList<>();
+        command.add(java);
+        command.addAll(JvmDefaults.options(JvmDefaults.HEAP));
+        command.addAll(List.of("-cp", jar.toString(), Main.class.getName(), "server", "--heap", JvmDefaults.HEAP,
                 "--id", Integer.toString(id), "--peers", peers, "--http", "127.0.0.1:" + httpPort,
-                "--data-dir", dataDir.toString(), "--cluster-id", "demo");
+                "--data-dir", dataDir.toString(), "--cluster-id", "demo"));
         // The first line of the log says how to start this node again by hand (after a kill -9, say).
         Files.writeString(log, "# restart this node with: " + String.join(" ", command) + System.lineSeparator());
         return new ProcessBuilder(command)

@@ -2,6 +2,7 @@ package io.synod.dist;
 
 import io.synod.core.election.Elections;
 import io.synod.net.TransportConfig;
+import io.synod.replica.SnapshotPolicy;
 import io.synod.server.ServerConfig;
 import io.synod.server.SynodServer;
 import java.net.InetSocketAddress;
@@ -69,13 +70,29 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = "--tls-ca", paramLabel = "FILE", description = "TLS CA (not yet).")
     Path tlsCa;
 
-    @Option(names = "--snapshot-every", paramLabel = "SLOTS", defaultValue = "10000",
-            description = "Snapshot the state machine every this many applied slots (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--snapshot-log-ratio", paramLabel = "R", defaultValue = "1.0",
+            description = "Snapshot the state machine once the log written since the last snapshot is R times that "
+                    + "snapshot's size; 0: only by --snapshot-every (default: ${DEFAULT-VALUE}).")
+    double snapshotLogRatio;
+
+    @Option(names = "--snapshot-min-log", paramLabel = "SIZE", defaultValue = "16m",
+            description = "But not before the log since the last snapshot holds SIZE bytes (suffix k, m or g) "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String snapshotMinLog;
+
+    @Option(names = "--snapshot-every", paramLabel = "SLOTS", defaultValue = "100000",
+            description = "Snapshot at the latest every this many applied slots; 0: no slot bound "
+                    + "(default: ${DEFAULT-VALUE}).")
     long snapshotEvery;
 
     @Option(names = "--retain-slots", paramLabel = "SLOTS", defaultValue = "10000",
             description = "Log slots kept below the newest snapshot for catch-up (default: ${DEFAULT-VALUE}).")
     long retainSlots;
+
+    @Option(names = "--heap", paramLabel = "SIZE",
+            description = "The JVM heap (suffix m or g); bin/synod starts the JVM with -Xms and -Xmx SIZE "
+                    + "(default: " + JvmDefaults.HEAP + "). Run with java -jar, it must match the JVM's -Xmx.")
+    String heap;
 
     @Option(names = "--request-timeout-ms", paramLabel = "MS", defaultValue = "5000",
             description = "How long a request waits before 504 (default: ${DEFAULT-VALUE}).")
@@ -124,9 +141,18 @@ final class ServerCommand implements Callable<Integer> {
         if (snapshotEvery < 0 || retainSlots < 0 || requestTimeoutMs < 1) {
             throw usage("--snapshot-every and --retain-slots must be >= 0, --request-timeout-ms >= 1");
         }
+        if (!(snapshotLogRatio >= 0) || Double.isInfinite(snapshotLogRatio)) {
+            throw usage("--snapshot-log-ratio must be a number >= 0, not " + snapshotLogRatio);
+        }
+        long minLog = JvmDefaults.parseSize(snapshotMinLog);
+        if (minLog < 0) {
+            throw usage("--snapshot-min-log must be a size like 16m, not '" + snapshotMinLog + "'");
+        }
+        checkHeap();
         try {
             return new ServerConfig(id, peerMap, httpAddress, dataDir, clusterId, election, leaseMs, maxDriftMs,
-                    !noForward, snapshotEvery, retainSlots, requestTimeoutMs, 1_024, 1 << 20);
+                    !noForward, new SnapshotPolicy(snapshotLogRatio, minLog, snapshotEvery), retainSlots,
+                    requestTimeoutMs, 1_024, 1 << 20);
         } catch (IllegalArgumentException bad) {
             throw usage(bad.getMessage());
         }
@@ -137,6 +163,22 @@ final class ServerCommand implements Callable<Integer> {
         @Override
         public java.util.Iterator<String> iterator() {
             return Elections.AVAILABLE.iterator();
+        }
+    }
+
+    /**
+     * A heap flag is carried out by the launcher, which starts the JVM with {@code -Xmx}; run any other way, the flag
+     * would do nothing, so it is refused unless the JVM was started with that very {@code -Xmx}.
+     */
+    private void checkHeap() {
+        if (heap == null) {
+            return;
+        }
+        if (JvmDefaults.parseSize(heap) < JvmDefaults.HEAP_MIN_BYTES || !heap.matches("[0-9]+[mMgG]")) {
+            throw usage("--heap must be a size like 512m or 2g, at least 64m, not '" + heap + "'");
+        }
+        if (!java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().contains("-Xmx" + heap)) {
+            throw usage("--heap " + heap + " needs the JVM started with -Xmx" + heap + " (bin/synod does this)");
         }
     }
 

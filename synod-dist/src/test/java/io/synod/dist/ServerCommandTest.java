@@ -6,6 +6,7 @@ import io.synod.core.Command;
 import io.synod.core.Durable;
 import io.synod.core.Value;
 import io.synod.core.election.Elections;
+import io.synod.replica.SnapshotPolicy;
 import io.synod.server.ServerConfig;
 import picocli.CommandLine;
 import io.synod.core.Ballot;
@@ -143,5 +144,34 @@ class ServerCommandTest {
         assertThat(err.toString().strip().lines()).singleElement().asString()
                 .contains(flag + " is not available in this build yet");
         assertThat(out.toString()).isEmpty();
+    }
+    /** The snapshot policy's flags reach the node's config; their defaults are the documented ones. */
+    @Test
+    void theSnapshotFlagsReachTheConfig() {
+        ServerCommand command = new ServerCommand();
+        new CommandLine(command).parseArgs("--id", "0", "--peers", "0=127.0.0.1:1", "--http", "127.0.0.1:2",
+                "--data-dir", dataDir.toString(), "--snapshot-log-ratio", "0.5", "--snapshot-min-log", "2m",
+                "--snapshot-every", "700");
+        assertThat(command.config().snapshots()).isEqualTo(new SnapshotPolicy(0.5, 2L << 20, 700));
+        ServerCommand defaults = new ServerCommand();
+        new CommandLine(defaults).parseArgs("--id", "0", "--peers", "0=127.0.0.1:1", "--http", "127.0.0.1:2",
+                "--data-dir", dataDir.toString());
+        assertThat(defaults.config().snapshots()).isEqualTo(ServerConfig.SNAPSHOTS_DEFAULT)
+                .isEqualTo(new SnapshotPolicy(1.0, 16L << 20, 100_000));
+    }
+
+    /** A malformed size or ratio, or a --heap the JVM was not started with, is refused in one line, exit 2. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"--snapshot-log-ratio -1|--snapshot-log-ratio must be a number >= 0",
+        "--snapshot-min-log 12x|--snapshot-min-log must be a size like 16m, not '12x'",
+        "--heap lots|--heap must be a size like 512m or 2g", "--heap 1k|--heap must be a size like 512m or 2g",
+        "--heap 7g|--heap 7g needs the JVM started with -Xmx7g"})
+    void aBadSnapshotOrHeapFlagIsAUsageError(String flags, String message) {
+        List<String> args = new ArrayList<>(List.of("server", "--id", "0", "--peers", "0=127.0.0.1:1", "--http",
+                "127.0.0.1:2", "--data-dir", dataDir.toString()));
+        args.addAll(List.of(flags.split(" ")));
+        int exit = Main.run(args.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString().strip().lines()).singleElement().asString().contains(message);
     }
 }

@@ -32,12 +32,13 @@ import java.util.random.RandomGenerator;
  * node; the next Ready's records go into the next sync, and held outputs are released in order when
  * {@link #synced} reports completion.
  *
- * <p>Snapshots: every {@code snapshotEverySlots} applied slots the loop captures the state machine and has the storage
- * write it; once it is durable the node serves it to peers that are far behind, and records and chosen values more
- * than {@code retainSlots} below it are compacted away. While a peer is fetching the snapshot, the next one waits (up
- * to {@link #SERVING_DEFER_FACTOR} intervals), so the transfer need not start over. A snapshot received from a peer
- * is written chunk by chunk,
- * verified, and installed in place of the state machine's state.
+ * <p>Snapshots: when its {@link SnapshotPolicy} says one is due (the log applied since the last snapshot has grown past
+ * a fraction of that snapshot's size, or a slot bound is reached), the loop captures the state machine — a
+ * point-in-time view, in constant time — and has the storage write it, streamed, possibly on another thread; once it
+ * is durable the node serves it to peers that are far behind, and records and chosen values more than
+ * {@code retainSlots} below it are compacted away. While a peer is fetching the snapshot, the next one waits (up to
+ * {@link #SERVING_DEFER_FACTOR} times the policy's thresholds), so the transfer need not start over. A snapshot
+ * received from a peer is written chunk by chunk, verified, and installed in place of the state machine's state.
  *
  * <p>Contract: single-threaded; one thread owns the replica and calls every method. Times never go backwards. A
  * proposal callback may propose again, on the same thread, from inside the callback: that input is queued and
@@ -49,12 +50,18 @@ public final class Replica {
     /**
      * The replica's own settings.
      *
-     * @param snapshotEverySlots take a snapshot each time this many more slots are applied (0: never)
+     * @param snapshots when to take a snapshot
      * @param retainSlots keep this many slots of records and chosen values below the newest snapshot, so a peer a
-     *     little behind catches up from the log rather than with the whole snapshot
+     *     little behind catches up from the log rather than with the whole snapshot; not negative
      */
-    public record Options(long snapshotEverySlots, long retainSlots) {
-        public static final Options NO_SNAPSHOTS = new Options(0, 0);
+    public record Options(SnapshotPolicy snapshots, long retainSlots) {
+        public static final Options NO_SNAPSHOTS = new Options(SnapshotPolicy.NEVER, 0);
+
+        public Options {
+            if (snapshots == null || retainSlots < 0) {
+                throw new IllegalArgumentException("replica options need a snapshot policy and retainSlots >= 0");
+            }
+        }
     }
 
     private record Held(long ticket, Ready ready) {}
@@ -79,6 +86,13 @@ public final class Replica {
     private long appliedSlot;
     private long snapshotSlot;
     private boolean snapshotInProgress;
+    /** The size of the newest snapshot, own or installed (0 if none). */
+    private long snapshotBytes;
+    /** Log bytes counted over every slot applied (see {@link SnapshotPolicy}), and their count when the newest
+     * snapshot was captured, and when the one being written was. */
+    private long loggedBytes;
+    private long loggedBytesAtSnapshot;
+    private long loggedBytesAtCapture;
     private long wakeAtMs = Long.MIN_VALUE;
     /** When this node last sent a chunk of its snapshot to a peer. */
     private long servedChunkAtMs = Long.MIN_VALUE / 2;
@@ -105,10 +119,16 @@ public final class Replica {
         this.self = node.config().nodeId();
         long recoveredSnapshot = node.status().handedOut();
         if (recoveredSnapshot > 0) {
-            node.restoreElection(recoveredSnapshot,
-                    SnapshotEnvelope.restore(stateMachine, storage.openSnapshot(recoveredSnapshot)));
+            long[] read = {0};
+            StateMachine.SnapshotSource source = storage.openSnapshot(recoveredSnapshot);
+            node.restoreElection(recoveredSnapshot, SnapshotEnvelope.restore(stateMachine, (buffer, offset, length) -> {
+                int n = source.read(buffer, offset, length);
+                read[0] += Math.max(n, 0);
+                return n;
+            }));
             appliedSlot = recoveredSnapshot;
             snapshotSlot = recoveredSnapshot;
+            snapshotBytes = read[0];
         }
     }
 
@@ -305,7 +325,9 @@ public final class Replica {
         }
         Invariants.check(entry.slot() == appliedSlot, "replica %d applying slot %d, expected %d",
                 self, entry.slot(), appliedSlot);
+        loggedBytes += SnapshotPolicy.SLOT_OVERHEAD_BYTES;
         for (Command command : entry.value().commands()) {
+            loggedBytes += command.payload().length;
             if (!command.isClient()) {
                 continue; // the election's own command: the node gave it to the election; not the state machine's
             }
@@ -320,19 +342,22 @@ public final class Replica {
     // ----- snapshots -----
 
     private void maybeSnapshot() {
-        if (options.snapshotEverySlots() <= 0 || snapshotInProgress
-                || appliedSlot - snapshotSlot < options.snapshotEverySlots()) {
+        SnapshotPolicy policy = options.snapshots();
+        long slotsSince = appliedSlot - snapshotSlot;
+        long bytesSince = loggedBytes - loggedBytesAtSnapshot;
+        if (snapshotInProgress || !policy.due(slotsSince, bytesSince, snapshotBytes)) {
             return;
         }
         // A peer fetching the current snapshot would have to start over with a new one: while it is fetching, wait,
-        // up to SERVING_DEFER_FACTOR times the interval (a log that grows faster than a transfer would starve it).
+        // up to SERVING_DEFER_FACTOR times the thresholds (a log that grows faster than a transfer would starve it).
         // A fetching peer that lost a chunk asks again after 2 * retransmitMs: count it as fetching for longer.
         if (nowMs < servedChunkAtMs + 5 * node.config().retransmitMs()
-                && appliedSlot - snapshotSlot < SERVING_DEFER_FACTOR * options.snapshotEverySlots()) {
+                && !policy.overdue(SERVING_DEFER_FACTOR, slotsSince, bytesSince, snapshotBytes)) {
             return;
         }
         snapshotInProgress = true;
         long slot = appliedSlot;
+        loggedBytesAtCapture = loggedBytes;
         long bytes = storage.saveSnapshot(slot, SnapshotEnvelope.wrap(node.electionStateAt(slot),
                 stateMachine.snapshot()));
         if (bytes >= 0) {
@@ -345,6 +370,8 @@ public final class Replica {
         snapshotInProgress = false;
         if (slot > snapshotSlot) {
             snapshotSlot = slot;
+            snapshotBytes = bytes;
+            loggedBytesAtSnapshot = loggedBytesAtCapture;
             long retainFrom = Math.max(0, slot - options.retainSlots());
             internal.addLast(new Input.SnapshotTaken(slot, bytes, retainFrom));
             storage.compact(retainFrom);
@@ -375,6 +402,8 @@ public final class Replica {
             electionState = SnapshotEnvelope.restore(stateMachine, storage.openSnapshot(write.slot()));
             appliedSlot = write.slot();
             snapshotSlot = write.slot();
+            snapshotBytes = write.totalBytes();
+            loggedBytesAtSnapshot = loggedBytes;
         }
         internal.addLast(new Input.SnapshotInstalled(write.slot(), ok, electionState));
     }

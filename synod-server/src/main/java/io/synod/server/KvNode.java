@@ -105,7 +105,7 @@ final class KvNode implements NodeLoop.Body, KvService.Host {
         Node node = new Node(nodeConfig, recovered, random.split());
         machine = new KvStateMachine();
         replica = new Replica(node, storage, transport, metrics.counting(machine), random.split(),
-                new Replica.Options(config.snapshotEverySlots(), config.retainSlots()));
+                new Replica.Options(config.snapshots(), config.retainSlots()));
         readOnly = false;
         // Apply the recovered log now, so the node never answers a read from a state machine that lacks it.
         replica.tick(loop.nowMs());

@@ -1,6 +1,7 @@
 package io.synod.server;
 
 import io.synod.core.election.Elections;
+import io.synod.replica.SnapshotPolicy;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.Map;
@@ -18,7 +19,8 @@ import java.util.Map;
  * @param maxDriftMs the largest clock drift over one lease that the lease's safety allows for
  * @param forward a node that is not master forwards writes and ordered reads to the master (true), or answers
  *     {@code 307} to the master's URL ({@code --no-forward})
- * @param snapshotEverySlots take a snapshot every this many applied slots (0: never)
+ * @param snapshots when to take a snapshot ({@code --snapshot-log-ratio}, {@code --snapshot-min-log-bytes},
+ *     {@code --snapshot-every})
  * @param retainSlots keep this many slots of log below the newest snapshot
  * @param requestTimeoutMs how long a request waits for the log before answering 504
  * @param maxKeyBytes the longest key the API accepts
@@ -34,7 +36,7 @@ public record ServerConfig(
         long leaseMs,
         long maxDriftMs,
         boolean forward,
-        long snapshotEverySlots,
+        SnapshotPolicy snapshots,
         long retainSlots,
         long requestTimeoutMs,
         int maxKeyBytes,
@@ -44,9 +46,15 @@ public record ServerConfig(
     public static final long LEASE_MS_MIN = 50;
     public static final long LEASE_MS_DEFAULT = 2_000;
     public static final long MAX_DRIFT_MS_DEFAULT = 100;
+    /** Snapshot once the log since the last snapshot is as large as it, not before 16 MiB, at the latest every
+     * 100,000 slots. */
+    public static final SnapshotPolicy SNAPSHOTS_DEFAULT = new SnapshotPolicy(1.0, 16L << 20, 100_000);
 
     public ServerConfig {
         peers = Map.copyOf(peers);
+        if (snapshots == null) {
+            throw new IllegalArgumentException("a snapshot policy is required");
+        }
         if (!peers.containsKey(nodeId)) {
             throw new IllegalArgumentException("--peers must list this node's own id " + nodeId);
         }
@@ -82,30 +90,30 @@ public record ServerConfig(
     public static ServerConfig of(int nodeId, Map<Integer, InetSocketAddress> peers, InetSocketAddress http,
             Path dataDir) {
         return new ServerConfig(nodeId, peers, http, dataDir, "synod", "paxoslease", LEASE_MS_DEFAULT,
-                MAX_DRIFT_MS_DEFAULT, true, 10_000, 10_000, 5_000, 1_024, 1 << 20);
+                MAX_DRIFT_MS_DEFAULT, true, SNAPSHOTS_DEFAULT, 10_000, 5_000, 1_024, 1 << 20);
     }
 
     /** This config with another election and lease. */
     public ServerConfig withElection(String name, long lease, long maxDrift) {
         return new ServerConfig(nodeId, peers, http, dataDir, clusterId, name, lease, maxDrift, forward,
-                snapshotEverySlots, retainSlots, requestTimeoutMs, maxKeyBytes, maxValueBytes);
+                snapshots, retainSlots, requestTimeoutMs, maxKeyBytes, maxValueBytes);
     }
 
     /** This config forwarding to the master ({@code true}) or answering 307 ({@code false}). */
     public ServerConfig withForward(boolean on) {
         return new ServerConfig(nodeId, peers, http, dataDir, clusterId, election, leaseMs, maxDriftMs, on,
-                snapshotEverySlots, retainSlots, requestTimeoutMs, maxKeyBytes, maxValueBytes);
+                snapshots, retainSlots, requestTimeoutMs, maxKeyBytes, maxValueBytes);
     }
 
     /** This config with another cluster id. */
     public ServerConfig withClusterId(String id) {
         return new ServerConfig(nodeId, peers, http, dataDir, id, election, leaseMs, maxDriftMs, forward,
-                snapshotEverySlots, retainSlots, requestTimeoutMs, maxKeyBytes, maxValueBytes);
+                snapshots, retainSlots, requestTimeoutMs, maxKeyBytes, maxValueBytes);
     }
 
     /** This config with other snapshot, retention and timeout settings. */
-    public ServerConfig withTimings(long snapshotEvery, long retain, long requestTimeout) {
+    public ServerConfig withTimings(SnapshotPolicy policy, long retain, long requestTimeout) {
         return new ServerConfig(nodeId, peers, http, dataDir, clusterId, election, leaseMs, maxDriftMs, forward,
-                snapshotEvery, retain, requestTimeout, maxKeyBytes, maxValueBytes);
+                policy, retain, requestTimeout, maxKeyBytes, maxValueBytes);
     }
 }

@@ -1,5 +1,6 @@
 package io.synod.server;
 
+import io.synod.replica.SnapshotPolicy;
 import io.synod.storage.Disk;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -154,7 +155,7 @@ final class LocalCluster implements AutoCloseable {
 
     /** Copies the record with the given timing and compaction settings. */
     static ServerConfig with(ServerConfig c, long snapshotEverySlots, long retainSlots, long requestTimeoutMs) {
-        return c.withTimings(snapshotEverySlots, retainSlots, requestTimeoutMs);
+        return c.withTimings(SnapshotPolicy.everySlots(snapshotEverySlots), retainSlots, requestTimeoutMs);
     }
 
     /** Ports that were free a moment ago on 127.0.0.1, all different. */

@@ -1,5 +1,6 @@
 package io.synod.sim;
 
+import io.synod.replica.SnapshotPolicy;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
@@ -25,7 +26,9 @@ import java.util.SplittableRandom;
  * @param safetyMs length of the safety phase, in simulated milliseconds
  * @param pipelineWindow the nodes' pipeline window
  * @param maxBatchCommands the nodes' batch bound (1 = no batching)
- * @param snapshotEverySlots how often replicas snapshot (0 = never)
+ * @param snapshotEverySlots how often replicas snapshot, at the latest (0 = never)
+ * @param snapshotLogRatio replicas also snapshot once the log since the last snapshot is this many times its size,
+ *     from {@value #SNAPSHOT_MIN_LOG_BYTES} log bytes on (0 = only every {@code snapshotEverySlots})
  * @param retainSlots how many slots below a snapshot stay in the log
  * @param snapshotChunkBytes the largest snapshot chunk sent in one message
  * @param segmentBytes the log's segment size
@@ -54,6 +57,7 @@ public record Scenario(
         int pipelineWindow,
         int maxBatchCommands,
         long snapshotEverySlots,
+        double snapshotLogRatio,
         long retainSlots,
         int snapshotChunkBytes,
         long segmentBytes,
@@ -66,6 +70,9 @@ public record Scenario(
 
     /** The fault families a scenario may use; {@code synod sim --faults} picks a subset. */
     public enum Fault { LOSS, DUPLICATE, REORDER, PARTITION, CRASH, DRIFT, DISK }
+
+    /** The least log a size-triggered snapshot waits for: a few commands, so small stores snapshot often. */
+    public static final long SNAPSHOT_MIN_LOG_BYTES = 512;
 
     /** Picks a scenario from {@code random} with only the {@code allowed} faults. */
     public static Scenario choose(SplittableRandom random, Set<Fault> allowed) {
@@ -95,8 +102,10 @@ public record Scenario(
         String election = ELECTIONS.get(random.nextInt(ELECTIONS.size()));
         // Operators choose a lease well above the round trip; a 300 ms lease only where messages take a few ms.
         long lease = Math.max((long) pick(random, 300, 1_000, 2_000), maxDelay <= 15 ? 0 : 1_000);
+        // Picked last, so the picks above stay what they were for every seed.
+        double logRatio = snapshotEvery == 0 ? 0.0 : pick(random, 0.0, 0.5, 1.0);
         return new Scenario(nodes, loss, duplicate, minDelay, maxDelay, tail, partitions, crashes, drift, fsync,
-                torn, clients, safety, window, batch, snapshotEvery, retain, chunk, segment, diskFaults, corruptible,
+                torn, clients, safety, window, batch, snapshotEvery, logRatio, retain, chunk, segment, diskFaults, corruptible,
                 acceptBytes, election, lease, lease / 8);
     }
 
@@ -107,7 +116,7 @@ public record Scenario(
     public Scenario withElection(String name) {
         return new Scenario(nodes, lossRate, duplicateRate, minDelayMs, maxDelayMs, tailRate, partitionRate, crashRate,
                 driftPpmMax, fsyncMaxMs, tornTails, clients, safetyMs, pipelineWindow, maxBatchCommands,
-                snapshotEverySlots, retainSlots, snapshotChunkBytes, segmentBytes, diskFaultRate, corruptibleNodes,
+                snapshotEverySlots, snapshotLogRatio, retainSlots, snapshotChunkBytes, segmentBytes, diskFaultRate, corruptibleNodes,
                 acceptBytesMax, name, leaseMs, maxDriftMs);
     }
 
@@ -115,7 +124,7 @@ public record Scenario(
     public Scenario withChaos(double crashes, double partitions) {
         return new Scenario(nodes, lossRate, duplicateRate, minDelayMs, maxDelayMs, tailRate, partitions, crashes,
                 driftPpmMax, fsyncMaxMs, tornTails, clients, safetyMs, pipelineWindow, maxBatchCommands,
-                snapshotEverySlots, retainSlots, snapshotChunkBytes, segmentBytes, diskFaultRate, corruptibleNodes,
+                snapshotEverySlots, snapshotLogRatio, retainSlots, snapshotChunkBytes, segmentBytes, diskFaultRate, corruptibleNodes,
                 acceptBytesMax, election, leaseMs, maxDriftMs);
     }
 
@@ -123,8 +132,23 @@ public record Scenario(
     public Scenario withDrift(int ppm, long lease, long maxDrift) {
         return new Scenario(nodes, lossRate, duplicateRate, minDelayMs, maxDelayMs, tailRate, partitionRate, crashRate,
                 ppm, fsyncMaxMs, tornTails, clients, safetyMs, pipelineWindow, maxBatchCommands,
-                snapshotEverySlots, retainSlots, snapshotChunkBytes, segmentBytes, diskFaultRate, corruptibleNodes,
+                snapshotEverySlots, snapshotLogRatio, retainSlots, snapshotChunkBytes, segmentBytes, diskFaultRate, corruptibleNodes,
                 acceptBytesMax, election, lease, maxDrift);
+    }
+
+    /**
+     * The replicas' snapshot policy: every {@code snapshotEverySlots} slots at the latest, and by the log's size when
+     * {@code snapshotLogRatio} is set — with a slot bound of 4 intervals then, so size-triggered snapshots are the
+     * usual ones and the bound still exercises the cap.
+     */
+    public SnapshotPolicy snapshotPolicy() {
+        if (snapshotEverySlots == 0) {
+            return SnapshotPolicy.NEVER;
+        }
+        if (snapshotLogRatio == 0) {
+            return SnapshotPolicy.everySlots(snapshotEverySlots);
+        }
+        return new SnapshotPolicy(snapshotLogRatio, SNAPSHOT_MIN_LOG_BYTES, 4 * snapshotEverySlots);
     }
 
     private static double pick(SplittableRandom random, double... choices) {
@@ -136,11 +160,11 @@ public record Scenario(
         return String.format(Locale.ROOT,
                 "nodes=%d loss=%.2f dup=%.2f delay=%d-%dms tail=%.2f partitions/s=%.1f crashes/s=%.1f "
                         + "drift=%dppm fsync<=%dms torn=%b clients=%d safety=%dms window=%d batch=%d "
-                        + "snapshot-every=%d retain=%d chunk=%dB segment=%dB disk-faults/s=%.1f corruptible=%d "
+                        + "snapshot-every=%d log-ratio=%.1f retain=%d chunk=%dB segment=%dB disk-faults/s=%.1f corruptible=%d "
                         + "accept-bytes=%d election=%s lease=%dms max-drift=%dms",
                 nodes, lossRate, duplicateRate, minDelayMs, maxDelayMs, tailRate, partitionRate, crashRate,
                 driftPpmMax, fsyncMaxMs, tornTails, clients, safetyMs, pipelineWindow, maxBatchCommands,
-                snapshotEverySlots, retainSlots, snapshotChunkBytes, segmentBytes, diskFaultRate, corruptibleNodes,
+                snapshotEverySlots, snapshotLogRatio, retainSlots, snapshotChunkBytes, segmentBytes, diskFaultRate, corruptibleNodes,
                 acceptBytesMax, election, leaseMs, maxDriftMs);
     }
 }

@@ -114,7 +114,7 @@ final class SimNode {
         Node node = new Node(config, recovered, nodeRandom.split(), sim.options.seams().parts().apply(config));
         store = new CheckedStore(id, sim.options.seams().stores().make(id, new KvStateMachine()), sim.checkers);
         replica = new Replica(node, sim.options.seams().storages().make(id, new CheckedStorage(storage)), sim::send, store, nodeRandom.split(),
-                new Replica.Options(scenario.snapshotEverySlots(), scenario.retainSlots()));
+                new Replica.Options(scenario.snapshotPolicy(), scenario.retainSlots()));
         service = new KvService(new Host(), sim.options.seams().readOrdering().get(),
                 new KvService.Options(SERVICE_TIMEOUT_MS, 10_000));
         wakeAt = Long.MAX_VALUE;
