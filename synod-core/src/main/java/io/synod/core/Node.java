@@ -426,12 +426,12 @@ public final class Node {
 
         @Override
         public void send(int to, ElectionMessage message) {
-            outbox.send(to, message);
+            outbox.sendEager(to, message);
         }
 
         @Override
         public void broadcast(ElectionMessage message) {
-            outbox.broadcast(message);
+            outbox.broadcastEager(message);
         }
 
         @Override

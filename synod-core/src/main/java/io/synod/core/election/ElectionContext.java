@@ -11,8 +11,10 @@ import java.util.random.RandomGenerator;
  *
  * <p>Contract: implemented by the node, handed to {@link Election.Factory#create} once. The election may call it only
  * from inside one of its own methods, which the node calls on its protocol thread during {@code Node.step}; it must not
- * keep calling it from anywhere else. Effects are part of the Ready the node cuts next: messages go out, and records
- * are persisted, under the same persist-before-send rule as the rest of the node.
+ * keep calling it from anywhere else. Effects are part of the Ready the node cuts next. An election has no records of
+ * its own, so its messages are eager ({@link io.synod.core.Ready#eagerMessages()}): they leave at once, not after
+ * the Ready's records are durable — a lease renewal is neither delayed by a sync nor overtaken by the leader's own
+ * eager Commits (a lease acceptor refuses a proposal whose commit index is behind its own).
  */
 public interface ElectionContext {
     /** The node's configuration: its id, members, {@code leaseMs} and {@code maxDriftMs} among them. */

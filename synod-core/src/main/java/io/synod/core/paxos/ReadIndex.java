@@ -82,7 +82,7 @@ public final class ReadIndex {
         }
         round = new Round(ballot, ++rounds, index, List.copyOf(queued), nowMs);
         queued.clear();
-        outbox.broadcast(new Confirm(ballot, round.number));
+        outbox.broadcastEager(new Confirm(ballot, round.number)); // a question: it depends on no record
     }
 
     /** Whether {@link #pump} with this ballot would send a round; changes nothing. */
@@ -117,7 +117,7 @@ public final class ReadIndex {
         r.sentAtMs = nowMs;
         for (int member : quorum.members()) {
             if (!quorum.hasVoted(r.votes, member)) {
-                outbox.send(member, new Confirm(r.ballot, r.number));
+                outbox.sendEager(member, new Confirm(r.ballot, r.number));
             }
         }
     }
