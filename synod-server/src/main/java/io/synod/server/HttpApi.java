@@ -23,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -209,23 +210,52 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
      */
     private void toLoop(ChannelHandlerContext context, boolean isWrite, Consumer<Consumer<Response>> work,
             Consumer<Response> reply) {
-        AtomicBoolean answered = new AtomicBoolean();
-        Consumer<Response> once = response -> {
-            if (answered.compareAndSet(false, true)) {
-                reply.accept(response);
-            }
-        };
+        Once once = new Once(reply);
         if (!loop.offer(() -> work.accept(once))) {
             once.accept(Response.error(503, "OVERLOADED", "the node is overloaded; nothing was done, retry shortly")
                     .withHeader("Retry-After", "1"));
             return;
         }
         long backstopMs = config.requestTimeoutMs() + LOOP_GRACE_MS;
-        context.executor().schedule(() -> once.accept(isWrite
+        once.guardedBy(context.executor().schedule(() -> once.accept(isWrite
                 ? Response.error(504, "TIMEOUT", "no answer within " + backstopMs
                         + " ms; the write may still be applied: read the key to find out")
                 : Response.error(504, "TIMEOUT", "no answer within " + backstopMs + " ms")),
-                backstopMs, TimeUnit.MILLISECONDS);
+                backstopMs, TimeUnit.MILLISECONDS));
+    }
+
+    /**
+     * A request's answer, given once: the first of the loop's answer and the backstop's 504 wins. The answer cancels
+     * the backstop, so a node serving thousands of requests a second does not keep one scheduled task (and the
+     * request's connection and closures) per request alive for the whole timeout.
+     */
+    static final class Once implements Consumer<Response> {
+        private final Consumer<Response> reply;
+        private final AtomicBoolean answered = new AtomicBoolean();
+        private volatile ScheduledFuture<?> backstop;
+
+        Once(Consumer<Response> reply) {
+            this.reply = reply;
+        }
+
+        void guardedBy(ScheduledFuture<?> scheduled) {
+            backstop = scheduled;
+            if (answered.get()) {
+                scheduled.cancel(false); // answered before the backstop was set
+            }
+        }
+
+        @Override
+        public void accept(Response response) {
+            if (!answered.compareAndSet(false, true)) {
+                return;
+            }
+            ScheduledFuture<?> scheduled = backstop;
+            if (scheduled != null) {
+                scheduled.cancel(false);
+            }
+            reply.accept(response);
+        }
     }
 
     /** How much longer than the request timeout the HTTP layer waits for the loop before answering 504 itself. */
