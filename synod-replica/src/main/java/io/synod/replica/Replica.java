@@ -26,11 +26,11 @@ import java.util.random.RandomGenerator;
  * </pre>
  * The server and the simulator both run this class, so the simulator tests the production loop.
  *
- * <p>Group commit: a Ready's records are appended at once and its eager messages (a leader's Accepts and Commits)
- * leave at once, so the peers make a value durable while this node does; its other messages, its own votes, applied
- * values and answers are held until those records — and every earlier Ready's — are durable. While a sync runs elsewhere the loop keeps stepping the
- * node; the next Ready's records go into the next sync, and held outputs are released in order when
- * {@link #synced} reports completion.
+ * <p>Group commit: a Ready's records are appended at once and its eager messages (a leader's Accepts and Commits,
+ * election messages) leave at once, so the peers make a value durable while this node does; its other messages, its
+ * own votes, applied values and answers are held until those records — and every earlier Ready's — are durable. While
+ * a sync runs elsewhere the loop keeps stepping the node; the next Ready's records go into the next sync, and held
+ * outputs are released in order when {@link #synced} reports completion.
  *
  * <p>Snapshots: when its {@link SnapshotPolicy} says one is due (the log applied since the last snapshot has grown past
  * a fraction of that snapshot's size, or a slot bound is reached), the loop captures the state machine — a

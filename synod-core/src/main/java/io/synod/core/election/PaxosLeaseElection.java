@@ -418,8 +418,7 @@ public class PaxosLeaseElection implements Election {
     public void onChosen(long slot, Command command, long nowMs) {
         // The request id, not the payload, says it is this term's command: a restarted node counts its terms from 1
         // again, and one of its earlier run's term commands, learned late, must not let it read locally.
-        if (command.origin() == self && command.requestId() == termRequestId && termSeq > 0
-                && java.util.Arrays.equals(command.payload(), termCommand()) && holds(nowMs)
+        if (command.origin() == self && termSeq > 0 && command.requestId() == termRequestId && holds(nowMs)
                 && context.role() == Role.LEADER) {
             serving = true;
         }
