@@ -152,7 +152,7 @@ final class ServerCommand implements Callable<Integer> {
         try {
             return new ServerConfig(id, peerMap, httpAddress, dataDir, clusterId, election, leaseMs, maxDriftMs,
                     !noForward, new SnapshotPolicy(snapshotLogRatio, minLog, snapshotEvery), retainSlots,
-                    requestTimeoutMs, 1_024, 1 << 20);
+                    requestTimeoutMs, 1_024, 1 << 20, ServerConfig.Security.NONE);
         } catch (IllegalArgumentException bad) {
             throw usage(bad.getMessage());
         }

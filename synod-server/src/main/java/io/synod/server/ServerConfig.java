@@ -1,6 +1,7 @@
 package io.synod.server;
 
 import io.synod.core.election.Elections;
+import io.synod.net.tls.TlsFiles;
 import io.synod.replica.SnapshotPolicy;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -25,6 +26,7 @@ import java.util.Map;
  * @param requestTimeoutMs how long a request waits for the log before answering 504
  * @param maxKeyBytes the longest key the API accepts
  * @param maxValueBytes the largest value the API accepts
+ * @param security TLS, the cluster secret and client tokens ({@link Security#NONE}: none of them)
  */
 public record ServerConfig(
         int nodeId,
@@ -40,7 +42,20 @@ public record ServerConfig(
         long retainSlots,
         long requestTimeoutMs,
         int maxKeyBytes,
-        int maxValueBytes) {
+        int maxValueBytes,
+        Security security) {
+
+    /**
+     * How a node keeps out who does not belong. Every part is optional (null: off).
+     *
+     * @param tls {@code --tls-cert --tls-key --tls-ca}: mutual TLS between peers, HTTPS for the API
+     * @param clusterSecretFile {@code --cluster-secret-file}: peers prove they know the secret in the Hello
+     * @param authTokensFile {@code --auth-tokens-file}: the API requires a bearer token with a role
+     */
+    public record Security(TlsFiles tls, Path clusterSecretFile, Path authTokensFile) {
+        /** No TLS, no secret, no tokens. */
+        public static final Security NONE = new Security(null, null, null);
+    }
 
     /** The shortest lease a node accepts: shorter ones renew so often that a busy loop would lose them. */
     public static final long LEASE_MS_MIN = 50;
@@ -52,6 +67,7 @@ public record ServerConfig(
 
     public ServerConfig {
         peers = Map.copyOf(peers);
+        security = security == null ? Security.NONE : security;
         if (snapshots == null) {
             throw new IllegalArgumentException("a snapshot policy is required");
         }
@@ -78,7 +94,7 @@ public record ServerConfig(
         if (host.equals("0.0.0.0") || host.equals("::")) {
             host = peers.get(nodeId).getHostString();
         }
-        return "http://" + host + ":" + http.getPort();
+        return (security.tls() != null ? "https://" : "http://") + host + ":" + http.getPort();
     }
 
     /** Whether the election makes one node master (every election but {@code none}). */
@@ -90,30 +106,36 @@ public record ServerConfig(
     public static ServerConfig of(int nodeId, Map<Integer, InetSocketAddress> peers, InetSocketAddress http,
             Path dataDir) {
         return new ServerConfig(nodeId, peers, http, dataDir, "synod", "paxoslease", LEASE_MS_DEFAULT,
-                MAX_DRIFT_MS_DEFAULT, true, SNAPSHOTS_DEFAULT, 10_000, 5_000, 1_024, 1 << 20);
+                MAX_DRIFT_MS_DEFAULT, true, SNAPSHOTS_DEFAULT, 10_000, 5_000, 1_024, 1 << 20, Security.NONE);
     }
 
     /** This config with another election and lease. */
     public ServerConfig withElection(String name, long lease, long maxDrift) {
         return new ServerConfig(nodeId, peers, http, dataDir, clusterId, name, lease, maxDrift, forward,
-                snapshots, retainSlots, requestTimeoutMs, maxKeyBytes, maxValueBytes);
+                snapshots, retainSlots, requestTimeoutMs, maxKeyBytes, maxValueBytes, security);
     }
 
     /** This config forwarding to the master ({@code true}) or answering 307 ({@code false}). */
     public ServerConfig withForward(boolean on) {
         return new ServerConfig(nodeId, peers, http, dataDir, clusterId, election, leaseMs, maxDriftMs, on,
-                snapshots, retainSlots, requestTimeoutMs, maxKeyBytes, maxValueBytes);
+                snapshots, retainSlots, requestTimeoutMs, maxKeyBytes, maxValueBytes, security);
     }
 
     /** This config with another cluster id. */
     public ServerConfig withClusterId(String id) {
         return new ServerConfig(nodeId, peers, http, dataDir, id, election, leaseMs, maxDriftMs, forward,
-                snapshots, retainSlots, requestTimeoutMs, maxKeyBytes, maxValueBytes);
+                snapshots, retainSlots, requestTimeoutMs, maxKeyBytes, maxValueBytes, security);
     }
 
     /** This config with other snapshot, retention and timeout settings. */
     public ServerConfig withTimings(SnapshotPolicy policy, long retain, long requestTimeout) {
         return new ServerConfig(nodeId, peers, http, dataDir, clusterId, election, leaseMs, maxDriftMs, forward,
-                policy, retain, requestTimeout, maxKeyBytes, maxValueBytes);
+                policy, retain, requestTimeout, maxKeyBytes, maxValueBytes, security);
+    }
+
+    /** This config with other security settings. */
+    public ServerConfig withSecurity(Security settings) {
+        return new ServerConfig(nodeId, peers, http, dataDir, clusterId, election, leaseMs, maxDriftMs, forward,
+                snapshots, retainSlots, requestTimeoutMs, maxKeyBytes, maxValueBytes, settings);
     }
 }
