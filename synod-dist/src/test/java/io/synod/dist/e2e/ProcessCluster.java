@@ -48,8 +48,11 @@ final class ProcessCluster implements Cluster {
     private final TcpProxy[][] proxies;
     private final Process[] processes;
     private final int[] starts;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+    private final List<List<String>> nodeArgs = new ArrayList<>();
+    private volatile HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
+    private volatile String scheme = "http";
+    private volatile String token;
 
     /**
      * @param extraArgs more {@code synod server} options for every node, e.g. {@code --request-timeout-ms 2000}
@@ -60,6 +63,9 @@ final class ProcessCluster implements Cluster {
         this.extraArgs = List.copyOf(extraArgs);
         this.processes = new Process[size];
         this.starts = new int[size];
+        for (int i = 0; i < size; i++) {
+            nodeArgs.add(List.of());
+        }
         // The node ports stay bound until the proxies have their own ports, so none of them can collide.
         List<ServerSocket> held = holdFreePorts(2 * size);
         httpPorts = new int[size];
@@ -131,8 +137,34 @@ final class ProcessCluster implements Cluster {
         return root.resolve("node-" + id);
     }
 
+    /** More {@code synod server} options for node {@code id} alone, from its next start on. */
+    synchronized void nodeArgs(int id, List<String> args) {
+        nodeArgs.set(id, List.copyOf(args));
+    }
+
+    /**
+     * How the test reaches the nodes' HTTP APIs from now on: over HTTPS trusting {@code ssl} (null: plain HTTP), with
+     * {@code bearer} as the token (null: none). {@link #start} waits for an answer this way.
+     */
+    void access(javax.net.ssl.SSLContext ssl, String bearer) {
+        HttpClient.Builder builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(2));
+        if (ssl != null) {
+            builder.sslContext(ssl);
+        }
+        http = builder.build();
+        scheme = ssl != null ? "https" : "http";
+        token = bearer;
+    }
+
     @Override
     public synchronized void start(int id) {
+        launch(id);
+        awaitServing(id);
+    }
+
+    /** Starts node {@code id} without waiting for it to answer (for nodes expected not to join). */
+    synchronized void launch(int id) {
         if (isRunning(id)) {
             throw new IllegalStateException("node " + id + " is already running");
         }
@@ -143,6 +175,7 @@ final class ProcessCluster implements Cluster {
                 "--id", Integer.toString(id), "--peers", peersOf(id), "--http", "127.0.0.1:" + httpPorts[id],
                 "--data-dir", dataDir(id).toString(), "--cluster-id", "e2e"));
         command.addAll(extraArgs);
+        command.addAll(nodeArgs.get(id));
         try {
             starts[id]++;
             Files.writeString(logFile(id), "===== test: start #" + starts[id] + " of node " + id + " at "
@@ -157,13 +190,16 @@ final class ProcessCluster implements Cluster {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start node " + id, e);
         }
-        awaitServing(id);
     }
 
     private void awaitServing(int id) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        HttpRequest status = HttpRequest.newBuilder(URI.create(url(id) + "/v1/status"))
-                .timeout(Duration.ofSeconds(2)).build();
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url(id) + "/v1/status"))
+                .timeout(Duration.ofSeconds(2));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        HttpRequest status = request.build();
         while (true) {
             Process process = processes[id];
             if (!process.isAlive()) {
@@ -242,7 +278,7 @@ final class ProcessCluster implements Cluster {
 
     @Override
     public String url(int id) {
-        return "http://127.0.0.1:" + httpPorts[id];
+        return scheme + "://127.0.0.1:" + httpPorts[id];
     }
 
     @Override

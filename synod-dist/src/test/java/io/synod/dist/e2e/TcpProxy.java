@@ -39,6 +39,10 @@ final class TcpProxy implements AutoCloseable {
     private volatile boolean closed;
     private final boolean[] held = new boolean[2];
     private volatile long delayMs;
+    /** The first bytes the first connection sent FORWARD (up to {@link #RECORDED_MAX}), for replay tests. */
+    private final java.io.ByteArrayOutputStream recorded = new java.io.ByteArrayOutputStream();
+    private volatile Socket recordedFrom;
+    private static final int RECORDED_MAX = 64 * 1024;
 
     TcpProxy(String name, InetSocketAddress target) throws IOException {
         this.name = name;
@@ -83,6 +87,16 @@ final class TcpProxy implements AutoCloseable {
             changed.signalAll();
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * The first bytes (at most 64 KiB) the first connection through this proxy sent FORWARD, in order: what a dialing
+     * node said first, to replay it later on a connection of one's own.
+     */
+    byte[] recordedForward() {
+        synchronized (recorded) {
+            return recorded.toByteArray();
         }
     }
 
@@ -135,6 +149,9 @@ final class TcpProxy implements AutoCloseable {
                 closeQuietly(upstream);
                 continue;
             }
+            if (recordedFrom == null) {
+                recordedFrom = client;
+            }
             start(client, upstream, Direction.FORWARD);
             start(upstream, client, Direction.BACKWARD);
         }
@@ -163,6 +180,11 @@ final class TcpProxy implements AutoCloseable {
                 long delay = delayMs;
                 if (delay > 0) {
                     Thread.sleep(delay);
+                }
+                if (from == recordedFrom) {
+                    synchronized (recorded) {
+                        recorded.write(buffer, 0, Math.min(n, RECORDED_MAX - recorded.size()));
+                    }
                 }
                 out.write(buffer, 0, n);
                 out.flush();
