@@ -42,7 +42,7 @@ abstract class ClusterTestBase {
     }
 
     NodeClient node(int id) {
-        return new NodeClient(cluster.url(id));
+        return cluster.client(id);
     }
 
     /** Prints the tail of every node's log when the test failed, before the cluster is destroyed. */

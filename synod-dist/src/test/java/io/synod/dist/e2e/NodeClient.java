@@ -20,10 +20,19 @@ final class NodeClient {
 
     private final String base;
     private final Duration timeout;
+    private final HttpClient client;
+    private final String token;
 
-    NodeClient(String base, Duration timeout) {
+    /** A client on {@code client} (HTTPS if it was built with an SSLContext) sending {@code token} (null: none). */
+    NodeClient(String base, Duration timeout, HttpClient client, String token) {
         this.base = base;
         this.timeout = timeout;
+        this.client = client;
+        this.token = token;
+    }
+
+    NodeClient(String base, Duration timeout) {
+        this(base, timeout, CLIENT, null);
     }
 
     NodeClient(String base) {
@@ -57,11 +66,14 @@ final class NodeClient {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + pathAndQuery)).timeout(timeout)
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofByteArray(body));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
         for (int i = 0; i < headers.length; i += 2) {
             request.header(headers[i], headers[i + 1]);
         }
         try {
-            HttpResponse<byte[]> response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
             return new Reply(response.statusCode(), response.headers(), response.body());
         } catch (IOException failed) {
             throw new UncheckedIOException(method + " " + base + pathAndQuery + ": " + failed, failed);

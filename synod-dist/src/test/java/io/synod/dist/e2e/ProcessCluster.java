@@ -157,6 +157,16 @@ final class ProcessCluster implements Cluster {
         token = bearer;
     }
 
+    /** A client of node {@code id}'s API the way {@link #access} says (plain HTTP and no token by default). */
+    NodeClient client(int id) {
+        return new NodeClient(url(id), Duration.ofSeconds(20), http, token);
+    }
+
+    /** Like {@link #client(int)} with another token (null: none). */
+    NodeClient client(int id, String bearer) {
+        return new NodeClient(url(id), Duration.ofSeconds(20), http, bearer);
+    }
+
     @Override
     public synchronized void start(int id) {
         launch(id);
