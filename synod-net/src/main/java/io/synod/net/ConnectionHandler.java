@@ -210,7 +210,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         closing = true;
-        transport.handshakeRefused(describe(ctx), reason);
+        transport.handshakeRefused(dialed, describe(ctx), reason);
         ctx.close();
     }
 

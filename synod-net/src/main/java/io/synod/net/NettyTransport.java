@@ -446,8 +446,16 @@ public final class NettyTransport implements Transport, AutoCloseable {
         }
     }
 
-    void handshakeRefused(String connection, String reason) {
-        LOG.warn("node {} refused the connection {}: {}", config.nodeId(), connection, reason);
+    /**
+     * A Hello exchange was refused. On a dialed connection only the first of a streak of equal refusals is logged at
+     * WARN, the repeats at DEBUG (the dialer retries forever); an accepted connection is logged each time.
+     */
+    void handshakeRefused(PeerLink dialed, String connection, String reason) {
+        if (dialed == null || dialed.newFailureKind("refused: " + reason)) {
+            LOG.warn("node {} refused the connection {}: {}", config.nodeId(), connection, reason);
+        } else {
+            LOG.debug("node {} refused the connection {}: {}", config.nodeId(), connection, reason);
+        }
         notifyListener(() -> listener.handshakeRefused(connection, reason));
     }
 
