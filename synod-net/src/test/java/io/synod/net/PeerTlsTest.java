@@ -348,6 +348,19 @@ class PeerTlsTest {
         assertThat(two.inbox).isEmpty();
     }
 
+    /** Proves: a connection that never starts its TLS handshake is closed after the one handshake timeout. */
+    @Test
+    void aSilentConnectionIsClosedAfterTheHandshakeTimeout() throws IOException {
+        Map<Integer, InetSocketAddress> peers = TestNode.peers(TestNode.freePorts(2));
+        TlsFiles files = nodeFiles(2);
+        TestNode two = start(2, peers, b -> b.tls(files).handshakeTimeoutMs(500));
+        try (RawPeer mute = RawPeer.connect(peers.get(2).getPort())) {
+            assertThat(mute.awaitClosedByPeer()).isTrue();
+        }
+        await().until(() -> two.listener.refusals.size() == 1);
+        assertThat(two.listener.refusals.getFirst()).isEqualTo("TLS handshake not complete within 500 ms");
+    }
+
     /** Proves: files that are not PEM make start() fail with a message naming them, before anything listens. */
     @Test
     void badTlsFilesFailTheStartNamingThem() throws IOException {
