@@ -162,6 +162,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         }
         if (peer != null) {
             transport.lost(peer, ctx.channel());
+        } else if (dialed == null && !closing && handshake.awaitedProver() >= 0) {
+            transport.proofRefused(transport.link(handshake.awaitedProver()), describe(ctx));
         } else if (dialed != null && !closing) {
             // The peer closed the connection before answering our Hello: it refused us (its log says why) or it is
             // shutting down.

@@ -107,6 +107,14 @@ final class Handshake {
     }
 
     /**
+     * The node that dialed this accepting side and whose HelloProof is awaited (its Hello passed the checks), or -1.
+     * If that node closes the connection now, it refused this node's proof.
+     */
+    int awaitedProver() {
+        return state == State.AWAIT_PROOF ? dialerHello.getNodeId() : -1;
+    }
+
+    /**
      * Takes the next frame from the other side.
      *
      * @throws IllegalStateException if the handshake is already over

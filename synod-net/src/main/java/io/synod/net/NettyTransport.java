@@ -460,6 +460,24 @@ public final class NettyTransport implements Transport, AutoCloseable {
     }
 
     /**
+     * The dialer {@code link} closed the connection while this node awaited its HelloProof: it refused this node's
+     * answer, most likely its proof (different secrets). Logged once per streak, since the dialer retries forever.
+     */
+    void proofRefused(PeerLink link, String connection) {
+        if (state != State.STARTED) {
+            return;
+        }
+        String reason = "node " + link.peerId + " closed the connection " + connection + " instead of proving the "
+                + "cluster secret: it refused this node's answer (its log says why; most likely the two hold "
+                + "different secrets): compare --cluster-secret-file on every node";
+        if (link.newFailureKind("proof refused")) {
+            LOG.warn("node {}: {}", config.nodeId(), reason);
+        } else {
+            LOG.debug("node {}: {}", config.nodeId(), reason);
+        }
+    }
+
+    /**
      * A TLS handshake failed. On a dialed connection only the first of a streak of equal failures is logged at WARN,
      * the repeats at DEBUG (the dialer retries forever); an accepted connection is logged each time.
      */

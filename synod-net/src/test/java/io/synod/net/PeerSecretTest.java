@@ -128,8 +128,12 @@ class PeerSecretTest {
         await().until(() -> intruder.listener.refusals.stream().anyMatch(r -> r.contains("node 2 did not prove"))
                 && intruder.listener.refusals.stream().anyMatch(r -> r.contains("node 3 did not prove")));
         assertThat(intruder.listener.refusals).allMatch(r -> r.endsWith("did not prove the cluster secret: " + COMPARE));
+        await().until(() -> intruder.listener.refusals.size() >= 6);
         assertThat(log.lines("node 1 refused the connection to peer 2 at 127.0.0.1:" + peers.get(2).getPort()
-                + ": node 2 did not prove the cluster secret: " + COMPARE)).isNotEmpty();
+                + ": node 2 did not prove the cluster secret: " + COMPARE)).as("one line for a streak").hasSize(1);
+        assertThat(log.lines("node 2: node 1 closed the connection from /127.0.0.1:")).singleElement().asString()
+                .endsWith("instead of proving the cluster secret: it refused this node's answer (its log says why; "
+                        + "most likely the two hold different secrets): " + COMPARE);
         for (int i = 0; i < 50; i++) {
             intruder.transport.send(new Envelope(1, 2, new CatchUpRequest(i)));
         }
