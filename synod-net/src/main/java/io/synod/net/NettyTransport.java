@@ -13,7 +13,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslContext;
@@ -294,10 +293,15 @@ public final class NettyTransport implements Transport, AutoCloseable {
 
     // ---- connection management, on event-loop threads ----
 
-    private ChannelInitializer<SocketChannel> initializer(PeerLink dialed) {
+    /**
+     * The pipeline of one connection: TLS (when configured), idle detection, the frame decoder and the connection
+     * handler. {@code dialed} is the peer dialed, or null for an accepted connection. Package-private so tests and
+     * fuzz targets can run the real pipeline on an {@code EmbeddedChannel}; TLS needs {@link #start} to have run.
+     */
+    ChannelInitializer<Channel> initializer(PeerLink dialed) {
         return new ChannelInitializer<>() {
             @Override
-            protected void initChannel(SocketChannel channel) {
+            protected void initChannel(Channel channel) {
                 channels.add(channel);
                 FrameDecoder decoder = new FrameDecoder(config.maxFrameBytes(), config.maxHandshakeFrameBytes());
                 if (acceptingTls != null) {

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.embedded.EmbeddedChannel;
 import io.synod.net.Handshake.Outcome;
 import io.synod.net.proto.Frame;
 import io.synod.net.proto.Hello;
@@ -96,6 +99,32 @@ class HandshakeTest {
         // The acceptor's proof covers the Hello it received, not the one the dialer sent.
         assertThat(honest.receive(reply)).isEqualTo(new Outcome.Refused("node 2 did not prove the cluster secret: "
                 + "compare --cluster-secret-file on every node"));
+    }
+
+    /**
+     * Proves: the real accepting pipeline runs on an EmbeddedChannel (what a fuzz target drives): a Hello with a nonce
+     * is answered with the acceptor's proof, a bogus HelloProof closes the channel with one refusal and no peer.
+     */
+    @Test
+    void theRealPipelineRunsOnAnEmbeddedChannel() throws Exception {
+        TransportConfig config = TestNode.config(2, "test-cluster", TestNode.peers(7001, 7002),
+                b -> b.clusterSecret(SECRET));
+        RecordingListener listener = new RecordingListener();
+        NettyTransport transport = new NettyTransport(config, envelope -> {}, listener);
+        EmbeddedChannel channel = new EmbeddedChannel(transport.initializer(null));
+        channel.writeInbound(Frames.toByteBuf(channel.alloc(), side(1, true, SECRET).dialerHello()));
+        ByteBuf answer = channel.readOutbound();
+        answer.skipBytes(FrameDecoder.LENGTH_PREFIX_BYTES);
+        assertThat(Frame.parseFrom(ByteBufUtil.getBytes(answer)).getHello().getProof().size()).isEqualTo(32);
+        answer.release();
+        channel.writeInbound(Frames.toByteBuf(channel.alloc(), Frame.newBuilder()
+                .setHelloProof(io.synod.net.proto.HelloProof.newBuilder().setProof(ByteString.copyFrom(new byte[32])))
+                .build()));
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(listener.refusals).containsExactly("node 1 did not prove the cluster secret: compare "
+                + "--cluster-secret-file on every node");
+        assertThat(transport.isConnected(1)).isFalse();
+        channel.finishAndReleaseAll();
     }
 
     /** Proves: frames out of place and nonces of the wrong size are refused with a reason, never an exception. */
