@@ -204,8 +204,9 @@ class PeerSecretTest {
 
     /**
      * Proves: the bytes a real dialer sent on a connection, recorded on the wire (Hello, HelloProof and a message) and
-     * sent again on a new connection, are refused: the acceptor's fresh nonce makes the recorded proof worthless, and
-     * the recorded message is not delivered a second time. Fails if the acceptor reused a nonce or skipped the check.
+     * sent again on a new connection while the real one is up, are refused: the acceptor's fresh nonce makes the
+     * recorded proof worthless, the recorded message is not delivered a second time, and the live connection is not
+     * replaced. Fails if the acceptor reused a nonce or skipped the check.
      */
     @Test
     void aReplayedDialerHandshakeIsRefused() throws IOException {
@@ -221,9 +222,6 @@ class PeerSecretTest {
         await().until(() -> two.receivedFrom(1).stream().anyMatch(e -> e.message().equals(new CatchUpRequest(42))));
         await().until(() -> relay.framesFromDialer().size() >= 3);
         List<byte[]> recorded = relay.framesFromDialer();
-        one.close();
-        relay.close();
-        await().until(() -> !two.transport.isConnected(1));
         int delivered = two.inbox.size();
 
         try (RawPeer replay = RawPeer.connect(ports[1])) {
@@ -235,8 +233,11 @@ class PeerSecretTest {
         await().until(() -> two.listener.refusals.size() == 1);
         assertThat(two.listener.refusals.getFirst()).isEqualTo("node 1 did not prove the cluster secret: " + COMPARE);
         assertThat(two.inbox).hasSize(delivered);
-        assertThat(two.transport.isConnected(1)).isFalse();
+        // The live connection is untouched: a replay cannot replace it as a new connection of node 1 would.
+        one.transport.send(new Envelope(1, 2, new CatchUpRequest(43)));
+        await().until(() -> two.receivedFrom(1).stream().anyMatch(e -> e.message().equals(new CatchUpRequest(43))));
         assertThat(two.listener.connects.get()).isEqualTo(1);
+        assertThat(two.listener.disconnects.get()).isZero();
     }
 
     /**
