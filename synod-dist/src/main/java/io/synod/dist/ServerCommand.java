@@ -2,11 +2,15 @@ package io.synod.dist;
 
 import io.synod.core.election.Elections;
 import io.synod.net.TransportConfig;
+import io.synod.net.tls.TlsFiles;
 import io.synod.replica.SnapshotPolicy;
 import io.synod.server.ServerConfig;
 import io.synod.server.SynodServer;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -58,16 +62,25 @@ final class ServerCommand implements Callable<Integer> {
             description = "A node that is not master answers 307 to the master's URL instead of forwarding.")
     boolean noForward;
 
-    @Option(names = "--cluster-secret-file", paramLabel = "FILE", description = "Peer authentication (not yet).")
+    @Option(names = "--cluster-secret-file", paramLabel = "FILE",
+            description = "A secret every node holds (the file's bytes, at least 16, one trailing newline ignored): "
+                    + "peers prove they know it in the handshake (HMAC-SHA256 over fresh nonces; it never crosses "
+                    + "the wire) and a peer without it is refused. Give every node the same file; works with or "
+                    + "without --tls-*.")
     Path clusterSecretFile;
 
-    @Option(names = "--tls-cert", paramLabel = "FILE", description = "TLS certificate (not yet).")
+    @Option(names = "--tls-cert", paramLabel = "FILE",
+            description = "This node's certificate chain (PEM). With --tls-key and --tls-ca (all three or none) every "
+                    + "peer connection runs TLS 1.3: both sides present a certificate signed by the CA, and the "
+                    + "dialing side checks that the other's names the address it dialed (see synod certs).")
     Path tlsCert;
 
-    @Option(names = "--tls-key", paramLabel = "FILE", description = "TLS key (not yet).")
+    @Option(names = "--tls-key", paramLabel = "FILE",
+            description = "The private key of --tls-cert (PEM, unencrypted PKCS#8).")
     Path tlsKey;
 
-    @Option(names = "--tls-ca", paramLabel = "FILE", description = "TLS CA (not yet).")
+    @Option(names = "--tls-ca", paramLabel = "FILE",
+            description = "The CA certificate(s) (PEM) a peer's certificate must be signed by.")
     Path tlsCa;
 
     @Option(names = "--snapshot-log-ratio", paramLabel = "R", defaultValue = "1.0",
@@ -122,11 +135,7 @@ final class ServerCommand implements Callable<Integer> {
 
     /** The node's config from the parsed flags; a usage error (exit 2) for any that do not fit. */
     ServerConfig config() {
-        // Accepted by the parser (so --help lists them) but refused until they are built, never silently ignored.
-        refuseIfSet("--cluster-secret-file", clusterSecretFile != null);
-        refuseIfSet("--tls-cert", tlsCert != null);
-        refuseIfSet("--tls-key", tlsKey != null);
-        refuseIfSet("--tls-ca", tlsCa != null);
+        ServerConfig.Security security = security();
         Map<Integer, InetSocketAddress> peerMap;
         InetSocketAddress httpAddress;
         try {
@@ -152,7 +161,7 @@ final class ServerCommand implements Callable<Integer> {
         try {
             return new ServerConfig(id, peerMap, httpAddress, dataDir, clusterId, election, leaseMs, maxDriftMs,
                     !noForward, new SnapshotPolicy(snapshotLogRatio, minLog, snapshotEvery), retainSlots,
-                    requestTimeoutMs, 1_024, 1 << 20, ServerConfig.Security.NONE);
+                    requestTimeoutMs, 1_024, 1 << 20, security);
         } catch (IllegalArgumentException bad) {
             throw usage(bad.getMessage());
         }
@@ -182,10 +191,36 @@ final class ServerCommand implements Callable<Integer> {
         }
     }
 
-    private void refuseIfSet(String flag, boolean set) {
-        if (set) {
-            throw usage(flag + " is not available in this build yet");
+    /**
+     * TLS and the cluster secret from their flags: a usage error if only some of the --tls-* flags are given or a file
+     * cannot be read. What the files hold is checked when the node starts (exit 1, naming the file).
+     */
+    private ServerConfig.Security security() {
+        TlsFiles tls = null;
+        if (tlsCert != null || tlsKey != null || tlsCa != null) {
+            List<String> missing = new ArrayList<>();
+            if (tlsCert == null) {
+                missing.add("--tls-cert");
+            }
+            if (tlsKey == null) {
+                missing.add("--tls-key");
+            }
+            if (tlsCa == null) {
+                missing.add("--tls-ca");
+            }
+            if (!missing.isEmpty()) {
+                throw usage("--tls-cert, --tls-key and --tls-ca go together; missing: " + String.join(", ", missing));
+            }
+            try {
+                tls = new TlsFiles(tlsCert, tlsKey, tlsCa);
+            } catch (IllegalArgumentException bad) {
+                throw usage(bad.getMessage());
+            }
         }
+        if (clusterSecretFile != null && !Files.isReadable(clusterSecretFile)) {
+            throw usage("cannot read --cluster-secret-file " + clusterSecretFile);
+        }
+        return new ServerConfig.Security(tls, clusterSecretFile, null);
     }
 
     private CommandLine.ParameterException usage(String message) {

@@ -6,6 +6,8 @@ import io.synod.core.Command;
 import io.synod.core.Durable;
 import io.synod.core.Value;
 import io.synod.core.election.Elections;
+import io.synod.net.tls.CertificateMaker;
+import io.synod.net.tls.TlsFiles;
 import io.synod.replica.SnapshotPolicy;
 import io.synod.server.ServerConfig;
 import picocli.CommandLine;
@@ -18,6 +20,7 @@ import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -31,6 +34,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 class ServerCommandTest {
     @TempDir
     Path dataDir;
+
+    @TempDir
+    Path files;
 
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
@@ -129,22 +135,94 @@ class ServerCommandTest {
         assertThat(config.forward()).isTrue();
     }
 
-    /** A flag the parser knows but this build does not implement is refused, never silently ignored. */
-    @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {"--tls-cert|cert.pem", "--tls-key|key.pem", "--tls-ca|ca.pem",
-        "--cluster-secret-file|secret"})
-    void aFlagThatIsNotBuiltYetIsAUsageErrorNamingIt(String flag, String value) {
-        List<String> args = new ArrayList<>(List.of("server", "--id", "0", "--peers", "0=127.0.0.1:1", "--http",
-                "127.0.0.1:2", "--data-dir", dataDir.toString(), flag));
-        if (value != null) {
-            args.add(value);
+    private int serverWith(String... flags) throws Exception {
+        int peerPort;
+        int httpPort;
+        try (ServerSocket a = new ServerSocket(0); ServerSocket b = new ServerSocket(0)) {
+            peerPort = a.getLocalPort();
+            httpPort = b.getLocalPort();
         }
-        int exit = Main.run(args.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
-        assertThat(exit).isEqualTo(2);
+        List<String> args = new ArrayList<>(List.of("server", "--id", "0", "--peers", "0=127.0.0.1:" + peerPort,
+                "--http", "127.0.0.1:" + httpPort, "--data-dir", dataDir.toString()));
+        args.addAll(List.of(flags));
+        return Main.run(args.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(err, true));
+    }
+
+    /** Some but not all of the three --tls-* flags is a usage error that names the missing ones. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"--tls-cert|missing: --tls-key, --tls-ca",
+        "--tls-key|missing: --tls-cert, --tls-ca", "--tls-cert --tls-ca|missing: --tls-key"})
+    void someOfTheTlsFlagsAreAUsageError(String flags, String message) throws Exception {
+        CertificateMaker.writeCluster(files, 1, List.of());
+        List<String> args = new ArrayList<>();
+        for (String flag : flags.split(" ")) {
+            args.add(flag);
+            args.add(files.resolve("node-1.crt").toString());
+        }
+        assertThat(serverWith(args.toArray(String[]::new))).isEqualTo(2);
         assertThat(err.toString().strip().lines()).singleElement().asString()
-                .contains(flag + " is not available in this build yet");
+                .contains("--tls-cert, --tls-key and --tls-ca go together; " + message);
         assertThat(out.toString()).isEmpty();
     }
+
+    /** A TLS file or secret file that cannot be read is a usage error naming it. */
+    @Test
+    void anUnreadableTlsOrSecretFileIsAUsageErrorNamingIt() throws Exception {
+        CertificateMaker.writeCluster(files, 1, List.of());
+        Path missing = files.resolve("missing.key");
+        assertThat(serverWith("--tls-cert", files.resolve("node-1.crt").toString(), "--tls-key", missing.toString(),
+                "--tls-ca", files.resolve("ca.crt").toString())).isEqualTo(2);
+        assertThat(err.toString().strip().lines()).singleElement().asString()
+                .contains("cannot read TLS file " + missing);
+        err.getBuffer().setLength(0);
+        assertThat(serverWith("--cluster-secret-file", files.resolve("no-secret").toString())).isEqualTo(2);
+        assertThat(err.toString().strip().lines()).singleElement().asString()
+                .contains("cannot read --cluster-secret-file " + files.resolve("no-secret"));
+    }
+
+    /** The four security flags reach the node's config; without them the node has no TLS and no secret. */
+    @Test
+    void theSecurityFlagsReachTheConfig() throws Exception {
+        CertificateMaker.writeCluster(files, 1, List.of());
+        Path secret = Files.writeString(files.resolve("secret"), "a secret of enough bytes\n");
+        ServerCommand command = new ServerCommand();
+        new CommandLine(command).parseArgs("--id", "0", "--peers", "0=127.0.0.1:1", "--http", "127.0.0.1:2",
+                "--data-dir", dataDir.toString(), "--tls-cert", files.resolve("node-1.crt").toString(),
+                "--tls-key", files.resolve("node-1.key").toString(), "--tls-ca", files.resolve("ca.crt").toString(),
+                "--cluster-secret-file", secret.toString());
+        ServerConfig.Security security = command.config().security();
+        assertThat(security.tls()).isEqualTo(new TlsFiles(files.resolve("node-1.crt"), files.resolve("node-1.key"),
+                files.resolve("ca.crt")));
+        assertThat(security.clusterSecretFile()).isEqualTo(secret);
+        assertThat(security.authTokensFile()).isNull();
+        ServerCommand plain = new ServerCommand();
+        new CommandLine(plain).parseArgs("--id", "0", "--peers", "0=127.0.0.1:1", "--http", "127.0.0.1:2",
+                "--data-dir", dataDir.toString());
+        assertThat(plain.config().security()).isEqualTo(ServerConfig.Security.NONE);
+    }
+
+    /** A secret file with too few bytes stops the start (exit 1) in one line naming the file, never the secret. */
+    @Test
+    void aShortSecretStopsTheStartNamingTheFile() throws Exception {
+        Path secret = Files.writeString(files.resolve("secret"), "tiny5\n");
+        assertThat(serverWith("--cluster-secret-file", secret.toString())).isEqualTo(1);
+        assertThat(err.toString().strip().lines()).singleElement().asString()
+                .contains("--cluster-secret-file " + secret + " holds 5 bytes; at least 16 are needed")
+                .doesNotContain("tiny5");
+    }
+
+    /** TLS files that are not PEM stop the start (exit 1) in one line naming them; the data dir is released. */
+    @Test
+    void badTlsMaterialStopsTheStartNamingTheFiles() throws Exception {
+        CertificateMaker.writeCluster(files, 1, List.of());
+        Path garbage = Files.writeString(files.resolve("garbage.crt"), "not a certificate");
+        assertThat(serverWith("--tls-cert", garbage.toString(), "--tls-key", files.resolve("node-1.key").toString(),
+                "--tls-ca", files.resolve("ca.crt").toString())).isEqualTo(1);
+        assertThat(err.toString().strip().lines()).singleElement().asString()
+                .contains("cannot load TLS material").contains(garbage.toString());
+        DataDir.open(dataDir, "synod", 0).close(); // the failed start let go of the data dir's lock
+    }
+
     /** The snapshot policy's flags reach the node's config; their defaults are the documented ones. */
     @Test
     void theSnapshotFlagsReachTheConfig() {

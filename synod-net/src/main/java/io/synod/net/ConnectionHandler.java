@@ -3,11 +3,11 @@ package io.synod.net;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.synod.core.message.Envelope;
 import io.synod.net.proto.Frame;
-import io.synod.net.proto.Hello;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 
@@ -15,35 +15,47 @@ import java.util.concurrent.TimeUnit;
  * The last handler of one connection's pipeline: runs the handshake, then checks and delivers the peer's messages.
  * One instance per connection, used only on that connection's event loop.
  *
- * <p>Handshake: the dialing side sends its Hello as soon as the connection is up. The accepting side checks it and
- * either closes the connection (one log line saying why) or answers with its own Hello and considers the peer
- * connected. The dialing side checks that answer the same way. Only then does either side send protocol messages.
+ * <p>Handshake: with TLS the {@code SslHandler} before this handler runs the TLS handshake first; the dialing side
+ * sends its Hello once that succeeded (without TLS: as soon as the connection is up). The Hello exchange itself is
+ * {@link Handshake}'s: two Hellos, or with a cluster secret two Hellos and a HelloProof. A side considers the peer
+ * connected only when its part of the exchange is done, and only then do protocol messages flow; a failed TLS
+ * handshake or a refused Hello closes the connection with one log line saying why. One timeout,
+ * {@link TransportConfig#handshakeTimeoutMs}, covers TLS and the Hello exchange together.
  */
 final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private final NettyTransport transport;
     private final FrameDecoder decoder;
     /** The peer this node dialed on this connection, or null for a connection this node accepted. */
     private final PeerLink dialed;
+    private final Handshake handshake;
+    /** Whether an SslHandler runs before this handler, so the Hello waits for the TLS handshake. */
+    private final boolean tls;
 
+    /** Whether the TLS handshake succeeded (always false without TLS). */
+    private boolean tlsDone;
     /** The peer once the handshake is done, else null. */
     private PeerLink peer;
     private ScheduledFuture<?> handshakeTimeout;
     /** Set when this handler decided to close the connection, so a connection yields at most one log line. */
     private boolean closing;
 
-    ConnectionHandler(NettyTransport transport, FrameDecoder decoder, PeerLink dialed) {
+    ConnectionHandler(NettyTransport transport, FrameDecoder decoder, PeerLink dialed, Handshake handshake,
+            boolean tls) {
         this.transport = transport;
         this.decoder = decoder;
         this.dialed = dialed;
+        this.handshake = handshake;
+        this.tls = tls;
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         long timeoutMs = transport.config().handshakeTimeoutMs();
-        handshakeTimeout = ctx.executor().schedule(
-                () -> refuse(ctx, "no Hello within " + timeoutMs + " ms"), timeoutMs, TimeUnit.MILLISECONDS);
-        if (dialed != null) {
-            ctx.writeAndFlush(Frames.toByteBuf(ctx.alloc(), Frames.hello(transport.config())));
+        handshakeTimeout = ctx.executor().schedule(() -> refuse(ctx, tls && !tlsDone
+                ? "TLS handshake not complete within " + timeoutMs + " ms"
+                : "no " + handshake.awaiting() + " within " + timeoutMs + " ms"), timeoutMs, TimeUnit.MILLISECONDS);
+        if (dialed != null && !tls) {
+            ctx.writeAndFlush(Frames.toByteBuf(ctx.alloc(), handshake.dialerHello()));
         }
         ctx.fireChannelActive();
     }
@@ -62,24 +74,20 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void onHandshake(ChannelHandlerContext ctx, Frame frame) {
-        if (frame.getBodyCase() != Frame.BodyCase.HELLO) {
-            refuse(ctx, "first frame is " + frame.getBodyCase() + ", not HELLO");
-            return;
+        switch (handshake.receive(frame)) {
+            case Handshake.Outcome.Reply reply -> ctx.writeAndFlush(Frames.toByteBuf(ctx.alloc(), reply.reply()));
+            case Handshake.Outcome.Refused refused -> refuse(ctx, refused.reason());
+            case Handshake.Outcome.Established established -> {
+                if (established.reply() != null) {
+                    // Written first, before any message queued for the peer can be written on this connection.
+                    ctx.writeAndFlush(Frames.toByteBuf(ctx.alloc(), established.reply()));
+                }
+                handshakeTimeout.cancel(false);
+                decoder.handshakeDone();
+                peer = dialed != null ? dialed : transport.link(established.peerId());
+                transport.established(peer, ctx.channel(), established.httpUrl());
+            }
         }
-        Hello hello = frame.getHello();
-        String refusal = transport.checkHello(hello, dialed);
-        if (refusal != null) {
-            refuse(ctx, refusal);
-            return;
-        }
-        if (dialed == null) {
-            // Our Hello goes first, before any message queued for the peer can be written on this connection.
-            ctx.writeAndFlush(Frames.toByteBuf(ctx.alloc(), Frames.hello(transport.config())));
-        }
-        handshakeTimeout.cancel(false);
-        decoder.handshakeDone();
-        peer = dialed != null ? dialed : transport.link(hello.getNodeId());
-        transport.established(peer, ctx.channel(), hello.getHttpUrl());
     }
 
     private void onFrame(ChannelHandlerContext ctx, InboundFrame inbound) {
@@ -87,7 +95,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         peer.heard();
         switch (frame.getBodyCase()) {
             case PING -> {} // it only kept the connection from looking idle
-            case HELLO -> badFrame(ctx, "second Hello from peer " + peer.peerId);
+            case HELLO, HELLO_PROOF -> badFrame(ctx, frame.getBodyCase() + " from peer " + peer.peerId
+                    + " after the handshake");
             default -> {
                 Envelope envelope;
                 try {
@@ -116,6 +125,20 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof SslHandshakeCompletionEvent completion) {
+            if (closing) {
+                return;
+            }
+            if (completion.isSuccess()) {
+                tlsDone = true;
+                if (dialed != null) {
+                    ctx.writeAndFlush(Frames.toByteBuf(ctx.alloc(), handshake.dialerHello()));
+                }
+            } else {
+                tlsFailed(ctx, completion.cause());
+            }
+            return;
+        }
         if (event instanceof IdleStateEvent idle && peer != null && !closing) {
             switch (idle.state()) {
                 case WRITER_IDLE -> ctx.writeAndFlush(Frames.toByteBuf(ctx.alloc(), Frames.ping()), ctx.voidPromise());
@@ -139,11 +162,14 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         }
         if (peer != null) {
             transport.lost(peer, ctx.channel());
+        } else if (dialed == null && !closing && handshake.awaitedProver() >= 0) {
+            transport.proofRefused(transport.link(handshake.awaitedProver()), describe(ctx));
         } else if (dialed != null && !closing) {
             // The peer closed the connection before answering our Hello: it refused us (its log says why) or it is
             // shutting down.
             transport.dialFailed(dialed, "handshake", "it closed the connection during the handshake; if this "
-                    + "repeats, it refused this node (its log says why): compare cluster id, peers and version");
+                    + "repeats, it refused this node (its log says why): compare cluster id, peers, version, --tls-* and "
+                    + "--cluster-secret-file");
         }
         ctx.fireChannelInactive();
     }
@@ -156,6 +182,19 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
         if (cause instanceof FrameDecoder.BadFrameException bad) {
             badFrame(ctx, bad.getMessage());
+            return;
+        }
+        if (TlsFailure.isTls(cause)) {
+            if (peer == null) {
+                // In TLS 1.3 the dialing side sees its handshake complete before the accepting side has checked its
+                // certificate; a refusal arrives afterwards, as an alert, while the Hello exchange runs.
+                tlsFailed(ctx, cause);
+            } else {
+                closing = true;
+                transport.log().info("peer {}: TLS error on the connection {}, closing it: {}", peer.peerId,
+                        describe(ctx), TlsFailure.reason(cause, null));
+                ctx.close();
+            }
             return;
         }
         closing = true;
@@ -173,7 +212,17 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         closing = true;
-        transport.handshakeRefused(describe(ctx), reason);
+        transport.handshakeRefused(dialed, describe(ctx), reason);
+        ctx.close();
+    }
+
+    private void tlsFailed(ChannelHandlerContext ctx, Throwable cause) {
+        if (closing || peer != null) {
+            return;
+        }
+        closing = true;
+        transport.tlsFailed(dialed, String.valueOf(ctx.channel().remoteAddress()),
+                TlsFailure.reason(cause, dialed == null ? null : dialed.address.getHostString()));
         ctx.close();
     }
 

@@ -19,6 +19,8 @@ import java.util.List;
  */
 final class FrameDecoder extends ByteToMessageDecoder {
     static final int LENGTH_PREFIX_BYTES = 4;
+    /** The first byte of a TLS handshake record (a ClientHello): no Hello frame is that long. */
+    private static final byte TLS_HANDSHAKE_RECORD = 0x16;
 
     /** The connection sent bytes that are not a valid frame. */
     static final class BadFrameException extends DecoderException {
@@ -57,7 +59,9 @@ final class FrameDecoder extends ByteToMessageDecoder {
         int max = established ? maxFrameBytes : maxHandshakeFrameBytes;
         if (length < 0 || length > max) {
             throw fail("frame length " + Integer.toUnsignedString(length) + " is above the maximum of " + max
-                    + (established ? "" : " before the handshake"));
+                    + (established ? "" : " before the handshake")
+                    + (!established && in.getByte(in.readerIndex()) == TLS_HANDSHAKE_RECORD
+                            ? " (it looks like a TLS handshake: compare --tls-* on every node)" : ""));
         }
         if (in.readableBytes() < LENGTH_PREFIX_BYTES + length) {
             return; // wait for the rest of the frame

@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufOutputStream;
 import io.synod.net.proto.Frame;
-import io.synod.net.proto.Hello;
 import io.synod.net.proto.Ping;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,16 +16,6 @@ final class Frames {
     private static final Frame PING = Frame.newBuilder().setPing(Ping.getDefaultInstance()).build();
 
     private Frames() {}
-
-    static Frame hello(TransportConfig config) {
-        return Frame.newBuilder()
-                .setHello(Hello.newBuilder()
-                        .setProtocolVersion(PROTOCOL_VERSION)
-                        .setClusterId(config.clusterId())
-                        .setNodeId(config.nodeId())
-                        .setHttpUrl(config.httpUrl()))
-                .build();
-    }
 
     static Frame ping() {
         return PING;

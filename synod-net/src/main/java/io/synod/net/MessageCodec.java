@@ -233,7 +233,7 @@ public final class MessageCodec {
                 io.synod.net.proto.LeaseRelease m = frame.getLeaseRelease();
                 yield new LeaseRelease(ballot(m.hasBallot(), m.getBallot()), m.getHolder());
             }
-            case HELLO, PING -> throw new MalformedMessageException(frame.getBodyCase() + " is not a protocol message");
+            case HELLO, HELLO_PROOF, PING -> throw new MalformedMessageException(frame.getBodyCase() + " is not a protocol message");
             case BODY_NOT_SET -> throw new MalformedMessageException("frame carries no message of a known type");
         };
     }

@@ -13,9 +13,10 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
@@ -26,6 +27,7 @@ import io.synod.replica.Transport;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.security.SecureRandom;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeSet;
@@ -45,10 +47,18 @@ import org.slf4j.LoggerFactory;
  * ({@link TransportConfig#reconnectBaseMs} to {@link TransportConfig#reconnectMaxMs}), forever, until {@link #close}.
  *
  * <h2>Handshake</h2>
- * The first frame each way is a Hello carrying the protocol version, the cluster id, the node id and the node's HTTP
- * URL. The accepting node refuses (closes, with one log line and {@link TransportListener#handshakeRefused}) a Hello
- * with another protocol version, another cluster id, or a node id that is unknown, its own, or higher than its own
- * (a higher node never dials a lower one); the dialing node refuses an answer from any node but the one it dialed.
+ * With {@link TransportConfig#tls} every connection starts with a TLS 1.3 handshake: both sides present a certificate
+ * signed by the CA (the accepting side requires one), and the dialing side checks that the accepting side's
+ * certificate names the host it dialed. A failed TLS handshake closes the connection with one log line naming the
+ * other side's address and the reason, and {@link TransportListener#handshakeRefused}.
+ *
+ * <p>Then the first frame each way is a Hello carrying the protocol version, the cluster id, the node id and the
+ * node's HTTP URL. The accepting node refuses (closes, with one log line and
+ * {@link TransportListener#handshakeRefused}) a Hello with another protocol version, another cluster id, or a node id
+ * that is unknown, its own, or higher than its own (a higher node never dials a lower one); the dialing node refuses
+ * an answer from any node but the one it dialed. With {@link TransportConfig#clusterSecret} both sides also prove
+ * they hold the secret, over fresh nonces ({@link Handshake}); a peer without it, or with another, is refused the same
+ * way. The handshake timeout covers TLS and the Hellos together; nothing is sent or delivered before both are done.
  *
  * <h2>Duplicate connections</h2>
  * A new connection from a peer that passes the handshake <em>replaces</em> the established one, which is closed.
@@ -88,6 +98,11 @@ public final class NettyTransport implements Transport, AutoCloseable {
     private Channel serverChannel;
     /** Every channel this transport opened or accepted, so close() can close them all before the loops stop. */
     private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    /** The source of handshake nonces. */
+    private final SecureRandom random = new SecureRandom();
+    /** The TLS contexts for accepted and dialed connections, built once by {@link #start}; null without TLS. */
+    private SslContext acceptingTls;
+    private SslContext dialingTls;
 
     /**
      * A transport that is not listening yet; call {@link #start}.
@@ -121,11 +136,16 @@ public final class NettyTransport implements Transport, AutoCloseable {
      *
      * @throws BindException if the address cannot be bound (the port is taken, the host is not local); every thread
      *     the transport started is stopped again
+     * @throws IllegalArgumentException if the TLS files cannot be loaded (the message names them); nothing was started
      * @throws IllegalStateException if called twice or after {@link #close}
      */
     public synchronized void start() throws IOException {
         if (state != State.NEW) {
             throw new IllegalStateException("transport of node " + config.nodeId() + " is " + state);
+        }
+        if (config.tls() != null) {
+            acceptingTls = config.tls().serverContext(true);
+            dialingTls = config.tls().clientContext();
         }
         InetSocketAddress listen = config.listenAddress();
         InetSocketAddress resolved = new InetSocketAddress(listen.getHostString(), listen.getPort());
@@ -153,8 +173,10 @@ public final class NettyTransport implements Transport, AutoCloseable {
             throw failure;
         }
         state = State.STARTED;
-        LOG.info("node {} listening for peers on {} (cluster '{}', peers {})", config.nodeId(),
-                serverChannel.localAddress(), config.clusterId(), new TreeSet<>(links.keySet()));
+        LOG.info("node {} listening for peers on {} (cluster '{}', peers {}, {}, {})", config.nodeId(),
+                serverChannel.localAddress(), config.clusterId(), new TreeSet<>(links.keySet()),
+                config.tls() != null ? "TLS" : "no TLS",
+                config.clusterSecret() != null ? "cluster secret" : "no cluster secret");
         for (PeerLink link : links.values()) {
             if (link.dialer) {
                 dial(link);
@@ -271,17 +293,32 @@ public final class NettyTransport implements Transport, AutoCloseable {
 
     // ---- connection management, on event-loop threads ----
 
-    private ChannelInitializer<SocketChannel> initializer(PeerLink dialed) {
+    /**
+     * The pipeline of one connection: TLS (when configured), idle detection, the frame decoder and the connection
+     * handler. {@code dialed} is the peer dialed, or null for an accepted connection. Package-private so tests and
+     * fuzz targets can run the real pipeline on an {@code EmbeddedChannel}; TLS needs {@link #start} to have run.
+     */
+    ChannelInitializer<Channel> initializer(PeerLink dialed) {
         return new ChannelInitializer<>() {
             @Override
-            protected void initChannel(SocketChannel channel) {
+            protected void initChannel(Channel channel) {
                 channels.add(channel);
                 FrameDecoder decoder = new FrameDecoder(config.maxFrameBytes(), config.maxHandshakeFrameBytes());
+                if (acceptingTls != null) {
+                    SslHandler tls = dialed == null
+                            ? acceptingTls.newHandler(channel.alloc())
+                            : dialingTls.newHandler(channel.alloc(), dialed.address.getHostString(),
+                                    dialed.address.getPort());
+                    tls.setHandshakeTimeoutMillis(0); // the connection handler's timeout covers TLS and the Hellos
+                    channel.pipeline().addLast("tls", tls);
+                }
+                Handshake handshake = new Handshake(config, dialed != null, hello -> checkHello(hello, dialed), random);
                 channel.pipeline()
                         .addLast("idle", new IdleStateHandler(config.idleTimeoutMs(), config.heartbeatMs(), 0,
                                 TimeUnit.MILLISECONDS))
                         .addLast("frames", decoder)
-                        .addLast("peer", new ConnectionHandler(NettyTransport.this, decoder, dialed));
+                        .addLast("peer", new ConnectionHandler(NettyTransport.this, decoder, dialed, handshake,
+                                acceptingTls != null));
             }
         };
     }
@@ -413,9 +450,48 @@ public final class NettyTransport implements Transport, AutoCloseable {
         }
     }
 
-    void handshakeRefused(String connection, String reason) {
-        LOG.warn("node {} refused the connection {}: {}", config.nodeId(), connection, reason);
+    /**
+     * A Hello exchange was refused. On a dialed connection only the first of a streak of equal refusals is logged at
+     * WARN, the repeats at DEBUG (the dialer retries forever); an accepted connection is logged each time.
+     */
+    void handshakeRefused(PeerLink dialed, String connection, String reason) {
+        if (dialed == null || dialed.newFailureKind("refused: " + reason)) {
+            LOG.warn("node {} refused the connection {}: {}", config.nodeId(), connection, reason);
+        } else {
+            LOG.debug("node {} refused the connection {}: {}", config.nodeId(), connection, reason);
+        }
         notifyListener(() -> listener.handshakeRefused(connection, reason));
+    }
+
+    /**
+     * The dialer {@code link} closed the connection while this node awaited its HelloProof: it refused this node's
+     * answer, most likely its proof (different secrets). Logged once per streak, since the dialer retries forever.
+     */
+    void proofRefused(PeerLink link, String connection) {
+        if (state != State.STARTED) {
+            return;
+        }
+        String reason = "node " + link.peerId + " closed the connection " + connection + " instead of proving the "
+                + "cluster secret: it refused this node's answer (its log says why; most likely the two hold "
+                + "different secrets): compare --cluster-secret-file on every node";
+        if (link.newFailureKind("proof refused")) {
+            LOG.warn("node {}: {}", config.nodeId(), reason);
+        } else {
+            LOG.debug("node {}: {}", config.nodeId(), reason);
+        }
+    }
+
+    /**
+     * A TLS handshake failed. On a dialed connection only the first of a streak of equal failures is logged at WARN,
+     * the repeats at DEBUG (the dialer retries forever); an accepted connection is logged each time.
+     */
+    void tlsFailed(PeerLink dialed, String remoteAddress, String reason) {
+        if (dialed == null || dialed.newFailureKind("tls: " + reason)) {
+            LOG.warn("node {}: peer TLS handshake with {} failed: {}", config.nodeId(), remoteAddress, reason);
+        } else {
+            LOG.debug("node {}: peer TLS handshake with {} failed: {}", config.nodeId(), remoteAddress, reason);
+        }
+        notifyListener(() -> listener.handshakeRefused(remoteAddress, "peer TLS handshake failed: " + reason));
     }
 
     void badFrame(String connection, String reason) {

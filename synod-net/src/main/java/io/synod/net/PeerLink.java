@@ -41,7 +41,10 @@ final class PeerLink {
     private volatile String httpUrl;
     /** Dial attempts that failed since the last established connection; guarded by the link's lock. */
     private int failedAttempts;
-    /** The kind of the last failed dial logged in the current streak of failures, or null; guarded by the lock. */
+    /**
+     * The kind of the last failure logged in the current streak (a failed dial or handshake, on either side of the
+     * connection), or null; guarded by the link's lock.
+     */
     private String loggedFailureKind;
 
     PeerLink(NettyTransport transport, int peerId, InetSocketAddress address, boolean dialer, int maxQueuedMessages) {

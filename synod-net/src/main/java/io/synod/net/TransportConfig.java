@@ -1,5 +1,6 @@
 package io.synod.net;
 
+import io.synod.net.tls.TlsFiles;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.TreeMap;
@@ -22,11 +23,17 @@ import java.util.TreeMap;
  * @param reconnectBaseMs first backoff window before re-dialing a peer
  * @param reconnectMaxMs largest backoff window (the window doubles per failed attempt up to this)
  * @param connectTimeoutMs how long one TCP connect attempt may take
- * @param handshakeTimeoutMs how long a new connection may take to complete the Hello exchange before it is closed
+ * @param handshakeTimeoutMs how long a new connection may take to complete the handshake (the TLS handshake when
+ *     {@code tls} is set, then the Hello exchange) before it is closed
  * @param heartbeatMs how long a connection may stay without an outgoing frame before a Ping is sent on it
  * @param idleTimeoutMs how long a connection may stay without an incoming frame before it is closed as dead; must be
  *     well above {@code heartbeatMs}
  * @param ioThreads Netty event-loop threads (1 or 2 are plenty)
+ * @param tls this node's certificate, key and CA ({@code --tls-*}), or null: with them every peer connection runs TLS
+ *     1.3, both sides present a certificate signed by the CA, and the dialing side checks that the accepting side's
+ *     certificate names the address dialed
+ * @param clusterSecret the cluster secret ({@code --cluster-secret-file}), or null: with it both sides of every
+ *     connection prove in the handshake that they hold it; a peer without it, or with another one, is refused
  */
 public record TransportConfig(
         int nodeId,
@@ -42,7 +49,9 @@ public record TransportConfig(
         long handshakeTimeoutMs,
         long heartbeatMs,
         long idleTimeoutMs,
-        int ioThreads) {
+        int ioThreads,
+        TlsFiles tls,
+        ClusterSecret clusterSecret) {
 
     /** Default {@link #maxFrameBytes}: 64 MiB. */
     public static final int DEFAULT_MAX_FRAME_BYTES = 64 << 20;
@@ -148,6 +157,8 @@ public record TransportConfig(
         private long heartbeatMs = 1_000;
         private long idleTimeoutMs = 10_000;
         private int ioThreads = 2;
+        private TlsFiles tls;
+        private ClusterSecret clusterSecret;
 
         private Builder(int nodeId, String clusterId, Map<Integer, InetSocketAddress> peers) {
             this.nodeId = nodeId;
@@ -192,7 +203,7 @@ public record TransportConfig(
             return this;
         }
 
-        /** How long the Hello exchange may take on a new connection; default 5 s. */
+        /** How long the handshake (TLS, when on, and the Hello exchange) may take on a new connection; default 5 s. */
         public Builder handshakeTimeoutMs(long ms) {
             this.handshakeTimeoutMs = ms;
             return this;
@@ -211,6 +222,18 @@ public record TransportConfig(
             return this;
         }
 
+        /** Mutual TLS on every peer connection with these files; default null (plain TCP). */
+        public Builder tls(TlsFiles files) {
+            this.tls = files;
+            return this;
+        }
+
+        /** The cluster secret both sides of every connection must prove; default null (none). */
+        public Builder clusterSecret(ClusterSecret secret) {
+            this.clusterSecret = secret;
+            return this;
+        }
+
         /**
          * The configuration.
          *
@@ -219,7 +242,7 @@ public record TransportConfig(
         public TransportConfig build() {
             return new TransportConfig(nodeId, clusterId, peers, httpUrl, maxFrameBytes, maxHandshakeFrameBytes,
                     maxQueuedMessages, reconnectBaseMs, reconnectMaxMs, connectTimeoutMs, handshakeTimeoutMs,
-                    heartbeatMs, idleTimeoutMs, ioThreads);
+                    heartbeatMs, idleTimeoutMs, ioThreads, tls, clusterSecret);
         }
     }
 }

@@ -44,8 +44,10 @@ public interface TransportListener {
     default void messageDropped(int peer, Class<? extends Message> type, DropReason reason) {}
 
     /**
-     * A connection was closed during the handshake: the other side's Hello named another protocol version, another
-     * cluster, or a node id not expected on that connection, or it did not complete in time.
+     * A connection was closed during the handshake: its TLS handshake failed (no certificate, one not signed by the
+     * CA, one that does not name the address dialed), the other side's Hello named another protocol version, another
+     * cluster, or a node id not expected on that connection, it did not prove the cluster secret (or proved one this
+     * node does not have), or the handshake did not complete in time.
      *
      * @param remoteAddress the other end of the connection, for the log
      * @param reason one sentence, the same as the log line's

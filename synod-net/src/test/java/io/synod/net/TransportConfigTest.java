@@ -3,9 +3,14 @@ package io.synod.net;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.synod.net.tls.CertificateMaker;
+import io.synod.net.tls.TlsFiles;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Proves the peer list parses as the CLI writes it and that out-of-range settings are refused by name. */
 class TransportConfigTest {
@@ -48,5 +53,19 @@ class TransportConfigTest {
         assertThat(defaults.maxFrameBytes()).isEqualTo(64 << 20);
         assertThat(defaults.maxQueuedMessages()).isEqualTo(10_000);
         assertThat(defaults.listenAddress().getPort()).isEqualTo(7001);
+        assertThat(defaults.tls()).isNull();
+        assertThat(defaults.clusterSecret()).isNull();
+    }
+
+    /** Proves: TLS files and the cluster secret given to the builder are the configuration's. */
+    @Test
+    void carriesTlsAndTheSecret(@TempDir Path dir) {
+        CertificateMaker.writeCluster(dir, 1, List.of());
+        TlsFiles files = new TlsFiles(dir.resolve("node-1.crt"), dir.resolve("node-1.key"), dir.resolve("ca.crt"));
+        ClusterSecret secret = ClusterSecret.of(new byte[ClusterSecret.MIN_BYTES]);
+        TransportConfig config = TransportConfig.builder(1, "c", TransportConfig.parsePeers("1=127.0.0.1:7001"))
+                .tls(files).clusterSecret(secret).build();
+        assertThat(config.tls()).isEqualTo(files);
+        assertThat(config.clusterSecret()).isSameAs(secret);
     }
 }

@@ -21,6 +21,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
+import io.synod.net.ClusterSecret;
 import io.synod.net.NettyTransport;
 import io.synod.net.TransportConfig;
 import io.synod.storage.DataDir;
@@ -71,6 +72,8 @@ public final class SynodServer implements AutoCloseable {
      * Opens the data dir, recovers, connects to peers and serves HTTP.
      *
      * @throws IOException if an address is taken or the data dir cannot be used (the message says which, in one line)
+     * @throws IllegalArgumentException if the cluster secret file or the TLS files cannot be used (the message names
+     *     the file, never the secret)
      */
     public static SynodServer start(ServerConfig config) throws IOException {
         return start(config, disk -> disk);
@@ -81,18 +84,22 @@ public final class SynodServer implements AutoCloseable {
      * fill the disk or fail an fsync under a running node.
      */
     public static SynodServer start(ServerConfig config, UnaryOperator<Disk> diskWrapper) throws IOException {
+        // First, so a bad --cluster-secret-file stops the start before anything is opened.
+        TransportConfig transportConfig = TransportConfig.builder(config.nodeId(), config.clusterId(),
+                        config.peers())
+                .httpUrl(config.httpUrl())
+                .maxFrameBytes(64 << 20)
+                .keepAlive(KvNode.PEER_PING_MS, 10_000)
+                .tls(config.security().tls())
+                .clusterSecret(config.security().clusterSecretFile() == null ? null
+                        : ClusterSecret.fromFile(config.security().clusterSecretFile()))
+                .build();
         DataDir dataDir = DataDir.open(config.dataDir(), config.clusterId(), config.nodeId());
         NodeLoop loop = new NodeLoop("synod-loop-" + config.nodeId(), 100_000);
         AtomicReference<SynodServer> self = new AtomicReference<>();
         AtomicReference<KvNode> nodeRef = new AtomicReference<>();
         Metrics metrics = new Metrics(config.nodeId(), () -> nodeRef.get() == null ? null
                 : nodeRef.get().publishedStatus(), () -> nodeRef.get() == null ? 0 : nodeRef.get().appliedSlot());
-        TransportConfig transportConfig = TransportConfig.builder(config.nodeId(), config.clusterId(),
-                        config.peers())
-                .httpUrl(config.httpUrl())
-                .maxFrameBytes(64 << 20)
-                .keepAlive(KvNode.PEER_PING_MS, 10_000)
-                .build();
         NettyTransport transport = new NettyTransport(transportConfig,
                 envelope -> loop.offer(() -> nodeRef.get().receive(envelope)), metrics.transportListener());
         Peers peers = new Peers() {
