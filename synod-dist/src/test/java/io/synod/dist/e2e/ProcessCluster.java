@@ -300,6 +300,11 @@ final class ProcessCluster implements Cluster {
         return proxies[from][to];
     }
 
+    /** The first bytes node {@code from} sent on its first connection to node {@code to} (it dials the higher id). */
+    byte[] recordedDial(int from, int to) {
+        return proxies[from][to].recordedForward();
+    }
+
     @Override
     public void partition(int id) {
         for (int other = 0; other < size; other++) {
