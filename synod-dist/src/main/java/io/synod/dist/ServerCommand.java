@@ -69,6 +69,12 @@ final class ServerCommand implements Callable<Integer> {
                     + "without --tls-*.")
     Path clusterSecretFile;
 
+    @Option(names = "--auth-tokens-file", paramLabel = "FILE",
+            description = "Bearer tokens for the HTTP API, one 'TOKEN ROLE' per line (roles read, write, admin): "
+                    + "every request then needs 'Authorization: Bearer TOKEN' (401 without, 403 for too weak a role). "
+                    + "Re-read on SIGHUP.")
+    Path authTokensFile;
+
     @Option(names = "--tls-cert", paramLabel = "FILE",
             description = "This node's certificate chain (PEM). With --tls-key and --tls-ca (all three or none) every "
                     + "peer connection runs TLS 1.3: both sides present a certificate signed by the CA, and the "
@@ -123,6 +129,9 @@ final class ServerCommand implements Callable<Integer> {
         }
         Thread hook = new Thread(server::close, "synod-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        if (config.security().authTokensFile() != null) {
+            reloadOnHangup(server);
+        }
         Throwable failure = server.awaitStop();
         if (failure != null) {
             spec.commandLine().getErr().println("synod: node " + id + " stopped: " + failure.getMessage());
@@ -161,9 +170,19 @@ final class ServerCommand implements Callable<Integer> {
         try {
             return new ServerConfig(id, peerMap, httpAddress, dataDir, clusterId, election, leaseMs, maxDriftMs,
                     !noForward, new SnapshotPolicy(snapshotLogRatio, minLog, snapshotEvery), retainSlots,
-                    requestTimeoutMs, 1_024, 1 << 20, security);
+                    requestTimeoutMs, 1_024, 1 << 20, security, null);
         } catch (IllegalArgumentException bad) {
             throw usage(bad.getMessage());
+        }
+    }
+
+    /** SIGHUP re-reads the tokens file (the server logs the outcome; a bad file keeps the old tokens). */
+    @SuppressWarnings("removal")
+    private static void reloadOnHangup(SynodServer server) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> server.reloadTokens());
+        } catch (IllegalArgumentException unsupported) {
+            // no SIGHUP on this platform: the file is read at start only
         }
     }
 
@@ -220,7 +239,10 @@ final class ServerCommand implements Callable<Integer> {
         if (clusterSecretFile != null && !Files.isReadable(clusterSecretFile)) {
             throw usage("cannot read --cluster-secret-file " + clusterSecretFile);
         }
-        return new ServerConfig.Security(tls, clusterSecretFile, null);
+        if (authTokensFile != null && !Files.isReadable(authTokensFile)) {
+            throw usage("cannot read --auth-tokens-file " + authTokensFile);
+        }
+        return new ServerConfig.Security(tls, clusterSecretFile, authTokensFile);
     }
 
     private CommandLine.ParameterException usage(String message) {

@@ -6,11 +6,18 @@ final class ApiException extends RuntimeException {
     final String code;
     /** The methods a 405 allows, for its Allow header; null otherwise. */
     String allow;
+    /** One more header for the answer (name, value), e.g. WWW-Authenticate on a 401; null if none. */
+    String[] header;
 
     ApiException(int status, String code, String message) {
         super(message);
         this.status = status;
         this.code = code;
+    }
+
+    ApiException withHeader(String name, String value) {
+        this.header = new String[] {name, value};
+        return this;
     }
 
     ApiException allowing(String methods) {

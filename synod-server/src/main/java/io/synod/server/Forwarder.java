@@ -2,6 +2,7 @@ package io.synod.server;
 
 import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.ssl.JdkSslContext;
 import io.synod.core.NodeStatus;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -54,7 +55,7 @@ final class Forwarder implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Forwarder.class);
     /** The request headers that carry meaning for the API: conditions, idempotency and the body's type. */
     private static final List<String> REQUEST_HEADERS = List.of("If-Match", "If-None-Match", "Idempotency-Key",
-            "Content-Type");
+            "Content-Type", "Authorization");
     /** Headers of the master's answer that belong to its connection, not to the answer. */
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "content-length", "transfer-encoding",
             "keep-alive", "content-type", "access-control-allow-origin", ":status", "date");
@@ -83,9 +84,14 @@ final class Forwarder implements AutoCloseable {
         this.published = published;
         this.executor = Executors.newFixedThreadPool(2, Thread.ofPlatform().daemon()
                 .name("synod-forward-" + config.nodeId() + "-", 0).factory());
-        this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(executor)
+        HttpClient.Builder builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(executor)
                 .followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(Duration.ofMillis(Math.min(1_000, config.requestTimeoutMs()))).build();
+                .connectTimeout(Duration.ofMillis(Math.min(1_000, config.requestTimeoutMs())));
+        if (config.security().tls() != null) {
+            // HTTPS to the master: trust the cluster CA, present this node's certificate, check the master's name.
+            builder.sslContext(((JdkSslContext) config.security().tls().clientContext()).context());
+        }
+        this.client = builder.build();
         // The master answers a request it cannot finish within its own request timeout; this only guards the hop.
         this.requestTimeout = Duration.ofMillis(config.requestTimeoutMs() + HttpApi.LOOP_GRACE_MS);
     }

@@ -27,6 +27,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The HTTP API of DESIGN.md §1 on Netty: parses and validates a request on the I/O thread, hands it to the node's loop,
@@ -40,8 +41,12 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final Metrics metrics;
     private final String dashboard;
     private final Forwarder forwarder;
+    /** The tokens in force, or a supplier of null when the node runs without {@code --auth-tokens-file}. */
+    private final Supplier<AuthTokens> tokens;
 
-    HttpApi(ServerConfig config, NodeLoop loop, KvApi api, Metrics metrics, String dashboard, Forwarder forwarder) {
+    HttpApi(ServerConfig config, NodeLoop loop, KvApi api, Metrics metrics, String dashboard, Forwarder forwarder,
+            Supplier<AuthTokens> tokens) {
+        this.tokens = tokens;
         this.forwarder = forwarder;
         this.config = config;
         this.loop = loop;
@@ -66,9 +71,35 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
             if (request.decoderResult().isFailure()) {
                 throw undecodable(request.decoderResult().cause());
             }
+            authorize(request);
             dispatch(context, request, uri, reply);
         } catch (ApiException refused) {
             reply.accept(Response.of(refused));
+        }
+    }
+
+    /**
+     * With {@code --auth-tokens-file}, a request needs a bearer token whose role allows it: GET and HEAD need
+     * {@code read}, every other method {@code write}. The token is never put in an answer or a log line.
+     *
+     * @throws ApiException 401 without a listed token, 403 with one whose role is too weak
+     */
+    private void authorize(FullHttpRequest request) {
+        AuthTokens current = tokens.get();
+        if (current == null) {
+            return;
+        }
+        AuthTokens.Role role = current.roleOfHeader(request.headers().get(HttpHeaderNames.AUTHORIZATION));
+        if (role == null) {
+            throw new ApiException(401, "UNAUTHENTICATED", "this node needs 'Authorization: Bearer TOKEN' with a "
+                    + "token from its --auth-tokens-file").withHeader("WWW-Authenticate", "Bearer realm=\"synod\"");
+        }
+        HttpMethod method = request.method();
+        AuthTokens.Role needed = method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD)
+                ? AuthTokens.Role.READ : AuthTokens.Role.WRITE;
+        if (!role.includes(needed)) {
+            throw new ApiException(403, "FORBIDDEN", "a " + role.label() + " token cannot " + method
+                    + "; that needs the " + needed.label() + " role");
         }
     }
 
@@ -428,10 +459,10 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         if (keepAlive) {
             http.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-            context.writeAndFlush(http).addListener((ChannelFutureListener) done -> {
-                done.channel().config().setAutoRead(true);
-                done.channel().read();
-            });
+            // Turning auto-read back on asks for the next read once: the FlowControlHandler then hands on the next
+            // request if one is waiting. (A second read() here would hand on two.)
+            context.writeAndFlush(http).addListener((ChannelFutureListener) done ->
+                    done.channel().config().setAutoRead(true));
         } else {
             http.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             context.writeAndFlush(http).addListener(ChannelFutureListener.CLOSE);

@@ -30,6 +30,9 @@ record Response(int status, String contentType, byte[] body, Map<String, String>
 
     static Response of(ApiException failure) {
         Response response = error(failure.status, failure.code, failure.getMessage());
+        if (failure.header != null) {
+            response = response.withHeader(failure.header[0], failure.header[1]);
+        }
         return failure.allow == null ? response : response.withHeader("Allow", failure.allow);
     }
 

@@ -27,6 +27,7 @@ import java.util.Map;
  * @param maxKeyBytes the longest key the API accepts
  * @param maxValueBytes the largest value the API accepts
  * @param security TLS, the cluster secret and client tokens ({@link Security#NONE}: none of them)
+ * @param limits the bounds on HTTP clients
  */
 public record ServerConfig(
         int nodeId,
@@ -43,7 +44,8 @@ public record ServerConfig(
         long requestTimeoutMs,
         int maxKeyBytes,
         int maxValueBytes,
-        Security security) {
+        Security security,
+        HttpLimits limits) {
 
     /**
      * How a node keeps out who does not belong. Every part is optional (null: off).
@@ -68,6 +70,7 @@ public record ServerConfig(
     public ServerConfig {
         peers = Map.copyOf(peers);
         security = security == null ? Security.NONE : security;
+        limits = limits == null ? HttpLimits.DEFAULT : limits;
         if (snapshots == null) {
             throw new IllegalArgumentException("a snapshot policy is required");
         }
@@ -106,36 +109,43 @@ public record ServerConfig(
     public static ServerConfig of(int nodeId, Map<Integer, InetSocketAddress> peers, InetSocketAddress http,
             Path dataDir) {
         return new ServerConfig(nodeId, peers, http, dataDir, "synod", "paxoslease", LEASE_MS_DEFAULT,
-                MAX_DRIFT_MS_DEFAULT, true, SNAPSHOTS_DEFAULT, 10_000, 5_000, 1_024, 1 << 20, Security.NONE);
+                MAX_DRIFT_MS_DEFAULT, true, SNAPSHOTS_DEFAULT, 10_000, 5_000, 1_024, 1 << 20, Security.NONE,
+                HttpLimits.DEFAULT);
     }
 
     /** This config with another election and lease. */
     public ServerConfig withElection(String name, long lease, long maxDrift) {
         return new ServerConfig(nodeId, peers, http, dataDir, clusterId, name, lease, maxDrift, forward,
-                snapshots, retainSlots, requestTimeoutMs, maxKeyBytes, maxValueBytes, security);
+                snapshots, retainSlots, requestTimeoutMs, maxKeyBytes, maxValueBytes, security, limits);
     }
 
     /** This config forwarding to the master ({@code true}) or answering 307 ({@code false}). */
     public ServerConfig withForward(boolean on) {
         return new ServerConfig(nodeId, peers, http, dataDir, clusterId, election, leaseMs, maxDriftMs, on,
-                snapshots, retainSlots, requestTimeoutMs, maxKeyBytes, maxValueBytes, security);
+                snapshots, retainSlots, requestTimeoutMs, maxKeyBytes, maxValueBytes, security, limits);
     }
 
     /** This config with another cluster id. */
     public ServerConfig withClusterId(String id) {
         return new ServerConfig(nodeId, peers, http, dataDir, id, election, leaseMs, maxDriftMs, forward,
-                snapshots, retainSlots, requestTimeoutMs, maxKeyBytes, maxValueBytes, security);
+                snapshots, retainSlots, requestTimeoutMs, maxKeyBytes, maxValueBytes, security, limits);
     }
 
     /** This config with other snapshot, retention and timeout settings. */
     public ServerConfig withTimings(SnapshotPolicy policy, long retain, long requestTimeout) {
         return new ServerConfig(nodeId, peers, http, dataDir, clusterId, election, leaseMs, maxDriftMs, forward,
-                policy, retain, requestTimeout, maxKeyBytes, maxValueBytes, security);
+                policy, retain, requestTimeout, maxKeyBytes, maxValueBytes, security, limits);
     }
 
     /** This config with other security settings. */
     public ServerConfig withSecurity(Security settings) {
         return new ServerConfig(nodeId, peers, http, dataDir, clusterId, election, leaseMs, maxDriftMs, forward,
-                snapshots, retainSlots, requestTimeoutMs, maxKeyBytes, maxValueBytes, settings);
+                snapshots, retainSlots, requestTimeoutMs, maxKeyBytes, maxValueBytes, settings, limits);
+    }
+
+    /** This config with other HTTP client bounds. */
+    public ServerConfig withLimits(HttpLimits bounds) {
+        return new ServerConfig(nodeId, peers, http, dataDir, clusterId, election, leaseMs, maxDriftMs, forward,
+                snapshots, retainSlots, requestTimeoutMs, maxKeyBytes, maxValueBytes, security, bounds);
     }
 }

@@ -1,26 +1,28 @@
 package io.synod.server;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMessage;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.flow.FlowControlHandler;
+import io.netty.handler.ssl.SslContext;
 import io.synod.net.ClusterSecret;
 import io.synod.net.NettyTransport;
 import io.synod.net.TransportConfig;
@@ -31,8 +33,10 @@ import java.io.InputStream;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,9 +59,12 @@ public final class SynodServer implements AutoCloseable {
     private final Forwarder forwarder;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    /** The API's tokens ({@code --auth-tokens-file}), replaced whole by {@link #reloadTokens}; null: no tokens. */
+    private final AtomicReference<AuthTokens> tokens;
 
     private SynodServer(ServerConfig config, DataDir dataDir, NodeLoop loop, NettyTransport transport, KvNode node,
-            EventLoopGroup httpGroup, Channel httpChannel, Forwarder forwarder) {
+            EventLoopGroup httpGroup, Channel httpChannel, Forwarder forwarder, AtomicReference<AuthTokens> tokens) {
+        this.tokens = tokens;
         this.forwarder = forwarder;
         this.config = config;
         this.dataDir = dataDir;
@@ -94,6 +101,8 @@ public final class SynodServer implements AutoCloseable {
                 .clusterSecret(config.security().clusterSecretFile() == null ? null
                         : ClusterSecret.fromFile(config.security().clusterSecretFile()))
                 .build();
+        AtomicReference<AuthTokens> tokens = new AtomicReference<>(config.security().authTokensFile() == null ? null
+                : AuthTokens.load(config.security().authTokensFile()));
         DataDir dataDir = DataDir.open(config.dataDir(), config.clusterId(), config.nodeId());
         NodeLoop loop = new NodeLoop("synod-loop-" + config.nodeId(), 100_000);
         AtomicReference<SynodServer> self = new AtomicReference<>();
@@ -130,9 +139,9 @@ public final class SynodServer implements AutoCloseable {
             KvApi api = new KvApi(node, peers);
             forwarder = new Forwarder(config, peers, node::publishedStatus, node::majorityReachable);
             httpGroup = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
-            Channel http = bindHttp(config, loop, api, metrics, httpGroup, forwarder);
+            Channel http = bindHttp(config, loop, api, metrics, httpGroup, forwarder, tokens::get);
             SynodServer server = new SynodServer(config, dataDir, loop, transport, node, httpGroup, http,
-                    forwarder);
+                    forwarder, tokens);
             self.set(server);
             InetSocketAddress peerAddress = config.peers().get(config.nodeId());
             LOG.info("node {} of cluster '{}' serving HTTP on {} (peers on {}:{}), data in {}", config.nodeId(),
@@ -159,16 +168,29 @@ public final class SynodServer implements AutoCloseable {
     }
 
     private static Channel bindHttp(ServerConfig config, NodeLoop loop, KvApi api, Metrics metrics,
-            EventLoopGroup group, Forwarder forwarder) throws IOException {
+            EventLoopGroup group, Forwarder forwarder, Supplier<AuthTokens> tokens) throws IOException {
         String dashboard = dashboard();
+        HttpLimits limits = config.limits();
+        HttpGuards.ConnectionCount connections = new HttpGuards.ConnectionCount(limits.maxConnections());
+        SslContext tls = config.security().tls() == null ? null : config.security().tls().serverContext(false);
         ServerBootstrap bootstrap = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel channel) {
+                        ChannelPipeline pipeline = channel.pipeline();
+                        if (tls != null) {
+                            pipeline.addLast(new HttpGuards.HttpsOnly(tls, config.httpUrl()));
+                        }
+                        HttpGuards.RequestClock clock = new HttpGuards.RequestClock(limits);
+                        pipeline.addLast(clock.bytes());
                         // A key may be 1 KiB, three times that %-encoded; 64 KiB leaves room for any query.
-                        channel.pipeline().addLast(new HttpServerCodec(65_536, 16_384, 16_384));
-                        channel.pipeline().addLast(new BoundedAggregator(config.maxValueBytes()));
-                        channel.pipeline().addLast(new HttpApi(config, loop, api, metrics, dashboard, forwarder));
+                        pipeline.addLast(new HttpServerCodec(65_536, 16_384, 16_384));
+                        pipeline.addLast(new BoundedAggregator(config.maxValueBytes()));
+                        pipeline.addLast(clock.requests());
+                        pipeline.addLast(connections);
+                        // One request in flight per connection: the next is handed on only after the answer.
+                        pipeline.addLast(new FlowControlHandler());
+                        pipeline.addLast(new HttpApi(config, loop, api, metrics, dashboard, forwarder, tokens));
                     }
                 });
         InetSocketAddress address = config.http().isUnresolved()
@@ -286,6 +308,29 @@ public final class SynodServer implements AutoCloseable {
             }
         }
         return queued;
+    }
+
+    /**
+     * Re-reads {@code --auth-tokens-file} (what SIGHUP does). A file that cannot be read or has a bad line keeps the
+     * tokens in force; either way one log line says what happened (never a token).
+     *
+     * @return whether the new tokens are in force
+     * @throws IllegalStateException if the node was started without a tokens file
+     */
+    public boolean reloadTokens() {
+        Path file = config.security().authTokensFile();
+        if (file == null) {
+            throw new IllegalStateException("this node was started without --auth-tokens-file");
+        }
+        try {
+            AuthTokens loaded = AuthTokens.load(file);
+            tokens.set(loaded);
+            LOG.info("node {} reloaded {} token(s) from {}", config.nodeId(), loaded.size(), file);
+            return true;
+        } catch (IllegalArgumentException bad) {
+            LOG.error("node {} kept its tokens: {}", config.nodeId(), bad.getMessage());
+            return false;
+        }
     }
 
     /** Stops taking requests, finishes the fsync in flight, closes the log and releases the data dir. */

@@ -16,12 +16,24 @@ import java.util.Optional;
 final class Http {
     static final ObjectMapper JSON = new ObjectMapper();
 
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient client;
     private final String base;
+    private final String token;
 
     Http(String baseUrl) {
+        this(baseUrl, null, null);
+    }
+
+    /** Over HTTPS with {@code ssl} (null: plain), sending {@code token} as the bearer token (null: none). */
+    Http(String baseUrl, javax.net.ssl.SSLContext ssl, String token) {
+        HttpClient.Builder builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5));
+        if (ssl != null) {
+            builder.sslContext(ssl);
+        }
+        this.client = builder.build();
         this.base = baseUrl;
+        this.token = token;
     }
 
     String base() {
@@ -70,6 +82,9 @@ final class Http {
                 .timeout(Duration.ofSeconds(30))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofByteArray(body));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
         for (int i = 0; i < headers.length; i += 2) {
             request.header(headers[i], headers[i + 1]);
         }

@@ -125,6 +125,11 @@ final class LocalCluster implements AutoCloseable {
         return size;
     }
 
+    /** The running server of node {@code id}, or null. */
+    SynodServer server(int id) {
+        return servers[id];
+    }
+
     ServerConfig config(int id) {
         return configs.get(id);
     }
@@ -138,7 +143,16 @@ final class LocalCluster implements AutoCloseable {
     }
 
     Http http(int id) {
-        return new Http(url(id));
+        return new Http(url(id), ssl, token);
+    }
+
+    private volatile javax.net.ssl.SSLContext ssl;
+    private volatile String token;
+
+    /** How {@link #http} reaches the nodes from now on: HTTPS trusting {@code context} (null: plain), and a token. */
+    void access(javax.net.ssl.SSLContext context, String bearer) {
+        this.ssl = context;
+        this.token = bearer;
     }
 
     @Override
