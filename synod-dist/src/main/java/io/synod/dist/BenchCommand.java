@@ -1,5 +1,6 @@
 package io.synod.dist;
 
+import io.synod.bench.load.Access;
 import io.synod.bench.load.LoadGenerator;
 import io.synod.bench.load.LoadReport;
 import io.synod.bench.load.LoadSpec;
@@ -83,6 +84,22 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the result as one JSON object on stdout.")
     boolean json;
 
+    @Option(names = "--ca", paramLabel = "FILE", defaultValue = "${env:SYNOD_CA}",
+            description = "The CA (PEM) to trust for https:// endpoints (default: $SYNOD_CA).")
+    java.nio.file.Path ca;
+
+    @Option(names = "--cert", paramLabel = "FILE", defaultValue = "${env:SYNOD_CERT}",
+            description = "A client certificate (PEM), with --key (default: $SYNOD_CERT).")
+    java.nio.file.Path cert;
+
+    @Option(names = "--key", paramLabel = "FILE", defaultValue = "${env:SYNOD_KEY}",
+            description = "The client certificate's key (PKCS#8 PEM) (default: $SYNOD_KEY).")
+    java.nio.file.Path key;
+
+    @Option(names = "--token", paramLabel = "TOKEN", defaultValue = "${env:SYNOD_TOKEN}",
+            description = "The bearer token every request carries (default: $SYNOD_TOKEN).")
+    String token;
+
     @Override
     public Integer call() throws InterruptedException {
         LoadSpec load = loadSpec();
@@ -107,12 +124,13 @@ final class BenchCommand implements Callable<Integer> {
                     urls.add(new URI(endpoint.strip()));
                 } catch (URISyntaxException bad) {
                     throw new IllegalArgumentException("--endpoints: '" + endpoint
-                            + "' is not of the form http://HOST:PORT");
+                            + "' is not of the form http://HOST:PORT or https://HOST:PORT");
                 }
             }
             return new LoadSpec(urls, clients, threads, seconds("--duration", durationSeconds),
                     seconds("--warmup", warmupSeconds), valueSize, readRatio, LoadSpec.Consistency.parse(consistency),
-                    keys, spread, preload != null ? preload : readRatio > 0, seconds("--timeout", timeoutSeconds));
+                    keys, spread, preload != null ? preload : readRatio > 0, seconds("--timeout", timeoutSeconds),
+                    new Access(ca, cert, key, token == null || token.isEmpty() ? null : token));
         } catch (IllegalArgumentException bad) {
             throw new CommandLine.ParameterException(spec.commandLine(), bad.getMessage());
         }

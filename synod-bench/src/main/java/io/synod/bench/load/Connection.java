@@ -1,6 +1,7 @@
 package io.synod.bench.load;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.handler.ssl.SslContext;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -40,6 +41,8 @@ final class Connection extends SimpleChannelInboundHandler<HttpObject> {
     private final EventLoop loop;
     private final InetSocketAddress address;
     private final RequestEncoder encoder;
+    /** TLS for an https:// endpoint, else null. */
+    private final SslContext tls;
     private final byte[] errorBody = new byte[ERROR_BODY_BYTES];
 
     private Channel channel;
@@ -51,7 +54,8 @@ final class Connection extends SimpleChannelInboundHandler<HttpObject> {
     private boolean keepAlive;
     private int errorBodyLength;
 
-    Connection(LoadRun run, EventLoop loop, InetSocketAddress address, RequestEncoder encoder) {
+    Connection(LoadRun run, EventLoop loop, InetSocketAddress address, RequestEncoder encoder, SslContext tls) {
+        this.tls = tls;
         this.run = run;
         this.loop = loop;
         this.address = address;
@@ -74,6 +78,10 @@ final class Connection extends SimpleChannelInboundHandler<HttpObject> {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel socket) {
+                        if (tls != null) {
+                            socket.pipeline().addLast(tls.newHandler(socket.alloc(), address.getHostString(),
+                                    address.getPort()));
+                        }
                         socket.pipeline().addLast(new HttpResponseDecoder(), Connection.this);
                     }
                 });

@@ -52,7 +52,10 @@ public final class LoadGenerator {
     private LoadReport run() throws InterruptedException {
         List<URI> targets = Targets.resolve(spec, Targets.MASTER_WAIT);
         List<RequestEncoder> encoders = targets.stream()
-                .map(target -> new RequestEncoder(target, spec.valueSize(), spec.consistency())).toList();
+                .map(target -> new RequestEncoder(target, spec.valueSize(), spec.consistency(), spec.access()))
+                .toList();
+        boolean https = targets.stream().anyMatch(target -> "https".equals(target.getScheme()));
+        io.netty.handler.ssl.SslContext tls = https ? spec.access().sslContext() : null;
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(spec.threads(),
                 new DefaultThreadFactory("synod-bench", true), NioIoHandler.newFactory());
         List<Connection> connections = new ArrayList<>(spec.clients());
@@ -64,7 +67,8 @@ public final class LoadGenerator {
             for (int i = 0; i < spec.clients(); i++) {
                 URI target = targets.get(i % targets.size());
                 connections.add(new Connection(run, loops.get(i % loops.size()),
-                        new InetSocketAddress(target.getHost(), target.getPort()), encoders.get(i % targets.size())));
+                        new InetSocketAddress(target.getHost(), target.getPort()), encoders.get(i % targets.size()),
+                        "https".equals(target.getScheme()) ? tls : null));
             }
             for (EventLoop loop : loops) {
                 List<Connection> mine = connections.stream().filter(connection -> connection.loop() == loop).toList();

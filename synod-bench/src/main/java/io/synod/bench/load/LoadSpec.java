@@ -19,10 +19,11 @@ import java.util.Locale;
  * @param spread true: connection i goes to endpoint i mod n; false: every connection goes to the master
  * @param preload write every key once before the run (so reads find them)
  * @param timeout how long a request may wait for its answer before it counts as {@code TIMEOUT}
+ * @param access TLS trust, client certificate and token ({@link Access#NONE}: plain HTTP, no token)
  */
 public record LoadSpec(List<URI> endpoints, int clients, int threads, Duration duration, Duration warmup,
         int valueSize, double readRatio, Consistency consistency, int keys, boolean spread, boolean preload,
-        Duration timeout) {
+        Duration timeout, Access access) {
     /** The largest value the server takes by default (DESIGN.md §1: value ≤ 1 MiB). */
     public static final int MAX_VALUE_SIZE = 1 << 20;
     /** Bounds that keep a typo from opening a million sockets. */
@@ -51,18 +52,27 @@ public record LoadSpec(List<URI> endpoints, int clients, int threads, Duration d
         }
     }
 
+    /** A spec over plain HTTP without a token. */
+    public LoadSpec(List<URI> endpoints, int clients, int threads, Duration duration, Duration warmup,
+            int valueSize, double readRatio, Consistency consistency, int keys, boolean spread, boolean preload,
+            Duration timeout) {
+        this(endpoints, clients, threads, duration, warmup, valueSize, readRatio, consistency, keys, spread, preload,
+                timeout, Access.NONE);
+    }
+
     public LoadSpec {
+        access = access == null ? Access.NONE : access;
         endpoints = List.copyOf(endpoints);
         if (endpoints.isEmpty()) {
             throw new IllegalArgumentException("--endpoints needs at least one URL");
         }
         for (URI endpoint : endpoints) {
-            if (!"http".equals(endpoint.getScheme()) || endpoint.getHost() == null || endpoint.getPort() < 1
+            if (!("http".equals(endpoint.getScheme()) || "https".equals(endpoint.getScheme())) || endpoint.getHost() == null || endpoint.getPort() < 1
                     || !(endpoint.getRawPath() == null || endpoint.getRawPath().isEmpty()
                             || endpoint.getRawPath().equals("/"))
                     || endpoint.getRawQuery() != null) {
                 throw new IllegalArgumentException("--endpoints: '" + endpoint
-                        + "' is not of the form http://HOST:PORT");
+                        + "' is not of the form http://HOST:PORT or https://HOST:PORT");
             }
         }
         requireRange("--clients", clients, 1, MAX_CLIENTS);

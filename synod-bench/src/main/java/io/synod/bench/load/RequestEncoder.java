@@ -25,8 +25,8 @@ final class RequestEncoder {
     private final byte[] readPrefix;
     private final byte[] readSuffix;
 
-    RequestEncoder(URI endpoint, int valueSize, LoadSpec.Consistency consistency) {
-        String host = "Host: " + endpoint.getHost() + ":" + endpoint.getPort() + "\r\n";
+    RequestEncoder(URI endpoint, int valueSize, LoadSpec.Consistency consistency, Access access) {
+        String host = "Host: " + endpoint.getHost() + ":" + endpoint.getPort() + "\r\n" + access.authorizationLine();
         writePrefix = ascii("PUT /v1/kv/" + KEY_PREFIX);
         byte[] headers = ascii(" HTTP/1.1\r\n" + host + "Content-Length: " + valueSize + "\r\n\r\n");
         writeSuffix = new byte[headers.length + valueSize];

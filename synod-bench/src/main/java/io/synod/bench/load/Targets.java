@@ -31,15 +31,23 @@ final class Targets {
         if (spec.spread()) {
             return spec.endpoints();
         }
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(1)).build();
+        HttpClient.Builder builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(1));
+        if (spec.endpoints().stream().anyMatch(endpoint -> "https".equals(endpoint.getScheme()))) {
+            builder.sslContext(spec.access().jdkContext());
+        }
+        HttpClient client = builder.build();
         long deadline = System.nanoTime() + masterWait.toNanos();
         String last = "no answer";
         while (true) {
             for (URI endpoint : spec.endpoints()) {
                 try {
-                    HttpResponse<String> response = client.send(HttpRequest.newBuilder(endpoint.resolve("/v1/status"))
-                            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+                    HttpRequest.Builder status = HttpRequest.newBuilder(endpoint.resolve("/v1/status"))
+                            .timeout(Duration.ofSeconds(2));
+                    if (spec.access().token() != null) {
+                        status.header("Authorization", "Bearer " + spec.access().token());
+                    }
+                    HttpResponse<String> response = client.send(status.build(), HttpResponse.BodyHandlers.ofString());
                     if (response.statusCode() != 200) {
                         last = endpoint + " answered " + response.statusCode();
                         continue;

@@ -44,7 +44,7 @@ class LoadSpecTest {
 
     @Test
     void badEndpointsAreRefused() {
-        for (String bad : List.of("https://127.0.0.1:1", "//127.0.0.1:7101", "http://127.0.0.1", "http://h:1/v1",
+        for (String bad : List.of("ftp://127.0.0.1:1", "//127.0.0.1:7101", "http://127.0.0.1", "http://h:1/v1",
                 "http://h:1/?x=1")) {
             assertRefused(f -> new Fields(List.of(URI.create(bad)), f.clients, f.threads, f.duration, f.warmup,
                     f.valueSize, f.readRatio, f.consistency, f.keys, f.timeout), "--endpoints");

@@ -175,7 +175,7 @@ class SecurityIT extends ClusterTestBase {
     }
 
     @Test
-    void theApiAsksForATokenAndHonoursItsRole() {
+    void theApiAsksForATokenAndHonoursItsRole() throws Exception {
         ProcessCluster cluster = secureCluster();
         cluster.start(0);
         cluster.start(1);
@@ -205,6 +205,25 @@ class SecurityIT extends ClusterTestBase {
             expected = "by a writer on " + id;
         }
         assertThat(cluster.client(master, READER).get("/v1/kv/k").text()).isEqualTo("by a writer on " + follower);
+        // synod bench speaks HTTPS with a token too (the figures of docs/benchmarks.md use it).
+        Path out = dir.resolve("bench.json");
+        Process bench = new ProcessBuilder(ProcessCluster.javaExecutable(), "-Xmx128m", "-XX:+UseSerialGC", "-jar",
+                ProcessCluster.jar().toString(), "bench", "--endpoints", cluster.url(follower), "--duration", "2",
+                "--warmup", "0", "--clients", "4", "--read-ratio", "0.5", "--keys", "50", "--json",
+                "--ca", pki.resolve("ca.crt").toString(), "--token", WRITER)
+                .redirectOutput(out.toFile()).redirectError(dir.resolve("bench.err").toFile()).start();
+        try {
+            assertThat(bench.waitFor(90, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        } catch (InterruptedException e) {
+            bench.destroyForcibly();
+            throw new IllegalStateException(e);
+        }
+        String report = Files.readString(out);
+        assertThat(bench.exitValue()).as("bench: %s %s", report, Files.readString(dir.resolve("bench.err")))
+                .isZero();
+        assertThat(NodeClient.JSON.readTree(report).at("/errors/total").asLong()).as(report).isZero();
+        assertThat(NodeClient.JSON.readTree(report).at("/write/ops").asLong()).as(report).isPositive();
+
         for (int id = 0; id < 3; id++) {
             assertThat(cluster.log(id)).as("node %d's log", id).doesNotContain(READER).doesNotContain(WRITER)
                     .doesNotContain(ADMIN).doesNotContain("not-a-token");
