@@ -3,6 +3,8 @@ package io.synod.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import com.code_intelligence.jazzer.api.BugDetectors;
+import com.code_intelligence.jazzer.api.SilentCloseable;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -36,6 +38,7 @@ class HttpFuzzTest {
     private static Path dataDir;
     private static SynodServer server;
     private static InetSocketAddress http;
+    private static SilentCloseable loopbackOnly;
 
     @BeforeAll
     static void startServer() throws IOException {
@@ -52,6 +55,9 @@ class HttpFuzzTest {
         if (server != null) {
             server.close();
         }
+        if (loopbackOnly != null) {
+            loopbackOnly.close();
+        }
         try (var files = Files.walk(dataDir)) {
             for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(file);
@@ -61,6 +67,16 @@ class HttpFuzzTest {
 
     @FuzzTest(maxDuration = "10m")
     void requests(byte[] bytes) throws IOException {
+        if (loopbackOnly == null) {
+            // Jazzer's SSRF detector (loaded by now) refuses every connection it sees while fuzzing; the target
+            // dials its own node on the loopback interface, so that, and only that, is allowed, until @AfterAll.
+            loopbackOnly = BugDetectors.allowNetworkConnections(
+                    (host, port) -> host.equals("127.0.0.1") || host.equals("localhost"));
+        }
+        exchangeAndCheck(bytes);
+    }
+
+    private static void exchangeAndCheck(byte[] bytes) throws IOException {
         byte[] answers = exchange(bytes);
         int at = 0;
         while (at < answers.length) {
@@ -140,19 +156,33 @@ class HttpFuzzTest {
                 body.write(answers, p, size);
                 p += size + 2;
             }
+        } else if (status < 200 || status == 204 || status == 304) {
+            next = bodyStart; // no body, by definition
         } else {
             assertThat(length).as("Content-Length of %s after %s", lines[0], show(request)).isNotNegative();
-            assertThat(bodyStart + length).as("whole body").isLessThanOrEqualTo(answers.length);
+            next = bodyStart + (int) Math.min(length, Integer.MAX_VALUE);
+            if (!startsAnswer(answers, next) && startsAnswer(answers, bodyStart)) {
+                return bodyStart; // the answer to a HEAD: the length of the body it would have had, and no body
+            }
+            assertThat(next).as("whole body of %s after %s", lines[0], show(request))
+                    .isLessThanOrEqualTo(answers.length);
             body.write(answers, bodyStart, (int) length);
-            next = bodyStart + (int) length;
         }
         if (status >= 400) {
-            assertThat(status).as("5xx after %s", show(request)).isNotIn(500, 501, 502, 505, 506, 507, 508);
+            if (status >= 500) {
+                assertThat(status).as("5xx after %s", show(request)).isIn(503, 504);
+            }
             JsonNode error = JSON.readTree(body.toByteArray());
             assertThat(error.path("error").isTextual()).as("error shape: %s", body).isTrue();
             assertThat(error.path("code").asText()).as("error code: %s", body).matches("[A-Z][A-Z0-9_]*");
         }
         return next;
+    }
+
+    /** Whether another answer starts at {@code at}, or the answers end there. */
+    private static boolean startsAnswer(byte[] answers, int at) {
+        byte[] prefix = "HTTP/1.1 ".getBytes(StandardCharsets.US_ASCII);
+        return at == answers.length || (at < answers.length && indexOf(answers, prefix, at) == at);
     }
 
     private static int indexOf(byte[] haystack, byte[] needle, int from) {
