@@ -36,7 +36,6 @@ class HelloFuzzTest {
     private static final long HANDSHAKE_TIMEOUT_MS = 2_000;
     private static final ListAppender<ILoggingEvent> TRANSPORT_LOG = new ListAppender<>();
     private static TestNode two;
-    private static SilentCloseable loopbackOnly;
 
     @BeforeAll
     static void startNode() {
@@ -52,21 +51,17 @@ class HelloFuzzTest {
     @AfterAll
     static void stopNode() {
         two.close();
-        if (loopbackOnly != null) {
-            loopbackOnly.close();
-        }
         ((Logger) LoggerFactory.getLogger(NettyTransport.class)).detachAppender(TRANSPORT_LOG);
     }
 
     @FuzzTest(maxDuration = "10m")
     void hello(byte[] bytes) throws IOException {
-        if (loopbackOnly == null) {
-            // Jazzer's SSRF detector (loaded by now) refuses every connection it sees while fuzzing; the target
-            // dials its own node on the loopback interface, so that, and only that, is allowed, until @AfterAll.
-            loopbackOnly = BugDetectors.allowNetworkConnections(
-                    (host, port) -> host.equals("127.0.0.1") || host.equals("localhost"));
+        // Jazzer's SSRF detector refuses every connection it sees while fuzzing; the target dials its own node on
+        // the loopback interface, so that, and only that, is allowed.
+        try (SilentCloseable loopbackOnly = BugDetectors.allowNetworkConnections(
+                (host, port) -> host.equals("127.0.0.1") || host.equals("localhost"))) {
+            exchangeAndCheck(bytes);
         }
-        exchangeAndCheck(bytes);
     }
 
     private static void exchangeAndCheck(byte[] bytes) throws IOException {

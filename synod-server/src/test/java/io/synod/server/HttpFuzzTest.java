@@ -38,7 +38,6 @@ class HttpFuzzTest {
     private static Path dataDir;
     private static SynodServer server;
     private static InetSocketAddress http;
-    private static SilentCloseable loopbackOnly;
 
     @BeforeAll
     static void startServer() throws IOException {
@@ -55,9 +54,6 @@ class HttpFuzzTest {
         if (server != null) {
             server.close();
         }
-        if (loopbackOnly != null) {
-            loopbackOnly.close();
-        }
         try (var files = Files.walk(dataDir)) {
             for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(file);
@@ -67,13 +63,12 @@ class HttpFuzzTest {
 
     @FuzzTest(maxDuration = "10m")
     void requests(byte[] bytes) throws IOException {
-        if (loopbackOnly == null) {
-            // Jazzer's SSRF detector (loaded by now) refuses every connection it sees while fuzzing; the target
-            // dials its own node on the loopback interface, so that, and only that, is allowed, until @AfterAll.
-            loopbackOnly = BugDetectors.allowNetworkConnections(
-                    (host, port) -> host.equals("127.0.0.1") || host.equals("localhost"));
+        // Jazzer's SSRF detector refuses every connection it sees while fuzzing; the target dials its own node on
+        // the loopback interface, so that, and only that, is allowed.
+        try (SilentCloseable loopbackOnly = BugDetectors.allowNetworkConnections(
+                (host, port) -> host.equals("127.0.0.1") || host.equals("localhost"))) {
+            exchangeAndCheck(bytes);
         }
-        exchangeAndCheck(bytes);
     }
 
     private static void exchangeAndCheck(byte[] bytes) throws IOException {
