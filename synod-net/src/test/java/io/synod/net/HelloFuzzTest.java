@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Fuzz target for the Hello: arbitrary bytes on a plain socket to the accepting side of a real NettyTransport (node 3
- * of three, the highest id, so it dials no one; started once per JVM), then the write side is shut and the answer read to the close. The connection must
+ * of three, the highest id, so it dials no one; started once per JVM), then the write side is shut and the answer
+ * read to the close. The connection must
  * end within the handshake timeout plus a margin, and what node 3 wrote must be nothing or a valid Hello frame (the
  * handshake completed); the transport must log no unexpected error (every refusal goes through the handshake-refused
  * or bad-frame path). Written against the Hello of protocol version 1 through the socket only, so it survives changes
@@ -74,7 +75,8 @@ class HelloFuzzTest {
             assertThat(first.getBodyCase()).as("node 3 answers only with its Hello").isEqualTo(Frame.BodyCase.HELLO);
         }
         for (ILoggingEvent event : TRANSPORT_LOG.list) {
-            if (event.getLevel().isGreaterOrEqual(Level.WARN) && event.getFormattedMessage().contains("unexpected")) {
+            if (event.getLevel().isGreaterOrEqual(Level.WARN)
+                    && event.getFormattedMessage().contains("unexpected error")) {
                 fail("transport logged " + event.getFormattedMessage() + " "
                         + (event.getThrowableProxy() == null ? "" : event.getThrowableProxy().getClassName() + ": "
                         + event.getThrowableProxy().getMessage()));
