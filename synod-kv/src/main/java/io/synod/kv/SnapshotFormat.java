@@ -62,9 +62,20 @@ final class SnapshotFormat {
         output.flush();
     }
 
-    /** Parses a whole snapshot; throws {@link IllegalStateException} on anything that does not parse or is absurd. */
+    /**
+     * Parses a whole snapshot; throws {@link IllegalStateException} on anything that does not parse or is absurd,
+     * its message ending with how many bytes had been read when the problem showed (the offset just past it).
+     */
     static Restored read(StateMachine.SnapshotSource source, KvConfig config) {
         SnapshotInput input = new SnapshotInput(source);
+        try {
+            return read(input, config);
+        } catch (IllegalStateException problem) {
+            throw new IllegalStateException(problem.getMessage() + " (after " + input.offset() + " bytes)", problem);
+        }
+    }
+
+    private static Restored read(SnapshotInput input, KvConfig config) {
         readHeader(input);
         long lastCommandSlot = input.readLong();
         check(lastCommandSlot >= -1, "the last command slot is negative");

@@ -16,6 +16,7 @@ final class SnapshotInput {
     private final StateMachine.SnapshotSource source;
     private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER_BYTES).limit(0);
     private boolean sourceEnded;
+    private long sourceBytes;
 
     SnapshotInput(StateMachine.SnapshotSource source) {
         this.source = source;
@@ -51,6 +52,11 @@ final class SnapshotInput {
         return bytes;
     }
 
+    /** How many bytes of the snapshot have been parsed so far. */
+    long offset() {
+        return sourceBytes - buffer.remaining();
+    }
+
     /** Checks that the source has no byte left, reading it to its end (which lets a file source close itself). */
     void expectEnd() {
         if (buffer.hasRemaining() || readSource(new byte[1], 0, 1) >= 0) {
@@ -66,6 +72,7 @@ final class SnapshotInput {
         while (buffer.position() < bytes) {
             int read = readSource(buffer.array(), buffer.position(), buffer.remaining());
             if (read < 0) {
+                buffer.flip();
                 throw new IllegalStateException("snapshot ends early");
             }
             buffer.position(buffer.position() + read);
@@ -81,6 +88,7 @@ final class SnapshotInput {
             int read = source.read(target, offset, length);
             if (read != 0) {
                 sourceEnded = read < 0;
+                sourceBytes += Math.max(read, 0);
                 return read;
             }
         }

@@ -256,6 +256,19 @@ class KvSnapshotTest {
                 .hasMessageContaining("format 1");
     }
 
+    /** A refusal says how far the reader got: a truncated snapshot names the offset where its bytes ran out. */
+    @Test
+    void aRefusalNamesTheOffsetItReached() {
+        KvStateMachine machine = new KvStateMachine();
+        apply(machine, 1, put("a", "one"));
+        byte[] whole = snapshotBytes(machine);
+        byte[] cut = Arrays.copyOf(whole, whole.length - 6);
+
+        assertThatThrownBy(() -> new KvStateMachine().restore(Commands.source(cut, 7)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("snapshot ends early (after 52 bytes)");
+    }
+
     @Test
     void aRefusedRestoreLeavesTheStateAsItWas() {
         KvStateMachine machine = new KvStateMachine();
