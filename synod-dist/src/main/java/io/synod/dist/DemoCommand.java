@@ -51,8 +51,80 @@ final class DemoCommand implements Callable<Integer> {
             description = "Where the data dirs go (default: a new temporary directory).")
     Path dataRoot;
 
+    @Option(names = "--secure",
+            description = "Run the cluster secured: certificates from a new CA (mutual TLS between nodes, HTTPS for "
+                    + "the API), a cluster secret, and bearer tokens (an admin one and a read-only one, printed).")
+    boolean secure;
+
     private final List<Process> processes = new ArrayList<>();
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    private HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    /** With --secure: the files the nodes and the tour use, and the tokens; else null. */
+    private Secrets secrets;
+
+    /** What {@code --secure} makes in the demo's directory. */
+    private record Secrets(Path dir, String adminToken, String readToken) {
+        Path ca() {
+            return dir.resolve("ca.crt");
+        }
+
+        Path secret() {
+            return dir.resolve("cluster-secret");
+        }
+
+        Path tokens() {
+            return dir.resolve("tokens");
+        }
+
+        List<String> flags(int node) {
+            return List.of("--tls-cert", dir.resolve("node-" + (node + 1) + ".crt").toString(),
+                    "--tls-key", dir.resolve("node-" + (node + 1) + ".key").toString(), "--tls-ca", ca().toString(),
+                    "--cluster-secret-file", secret().toString(), "--auth-tokens-file", tokens().toString());
+        }
+    }
+
+    /** Certificates, a secret and two tokens under {@code root/secrets}, readable by this user only. */
+    static Path makeSecrets(Path root, int nodes, String adminToken, String readToken) throws IOException {
+        Path dir = root.resolve("secrets");
+        io.synod.net.tls.CertificateMaker.writeCluster(dir, nodes, List.of());
+        byte[] secret = new byte[32];
+        new java.security.SecureRandom().nextBytes(secret);
+        writePrivate(dir.resolve("cluster-secret"), java.util.Base64.getEncoder().encodeToString(secret) + "\n");
+        writePrivate(dir.resolve("tokens"), "# synod demo --secure: TOKEN ROLE\n" + adminToken + " admin\n"
+                + readToken + " read\n");
+        return dir;
+    }
+
+    private static void writePrivate(Path file, String text) throws IOException {
+        Files.writeString(file, text, StandardCharsets.US_ASCII);
+        try {
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException notPosix) {
+            // the file keeps its default permissions
+        }
+    }
+
+    /** A random token: 32 URL-safe characters. */
+    static String newToken() {
+        byte[] bytes = new byte[24];
+        new java.security.SecureRandom().nextBytes(bytes);
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    private String scheme() {
+        return secrets != null ? "https" : "http";
+    }
+
+    private String url(int port) {
+        return scheme() + "://127.0.0.1:" + port;
+    }
+
+    private HttpRequest status(int port, Duration timeout) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url(port) + "/v1/status")).timeout(timeout);
+        if (secrets != null) {
+            request.header("Authorization", "Bearer " + secrets.readToken());
+        }
+        return request.build();
+    }
     private volatile int currentMaster = -1;
     private volatile boolean stopping;
 
@@ -66,6 +138,13 @@ final class DemoCommand implements Callable<Integer> {
         }
         PrintStream out = System.out;
         Path root = dataRoot != null ? Files.createDirectories(dataRoot) : Files.createTempDirectory("synod-demo-");
+        if (secure) {
+            String admin = newToken();
+            String reader = newToken();
+            secrets = new Secrets(makeSecrets(root, nodes, admin, reader), admin, reader);
+            client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1))
+                    .sslContext(trusting(secrets.ca())).build();
+        }
         int[] httpPorts = new int[nodes];
         int[] peerPorts = new int[nodes];
         for (int i = 0; i < nodes; i++) {
@@ -129,6 +208,9 @@ final class DemoCommand implements Callable<Integer> {
         command.addAll(List.of("-cp", jar.toString(), Main.class.getName(), "server", "--heap", JvmDefaults.HEAP,
                 "--id", Integer.toString(id), "--peers", peers, "--http", "127.0.0.1:" + httpPort,
                 "--data-dir", dataDir.toString(), "--cluster-id", "demo"));
+        if (secrets != null) {
+            command.addAll(secrets.flags(id));
+        }
         // The first line of the log says how to start this node again by hand (after a kill -9, say).
         Files.writeString(log, "# restart this node with: " + String.join(" ", command) + System.lineSeparator());
         return new ProcessBuilder(command)
@@ -147,7 +229,6 @@ final class DemoCommand implements Callable<Integer> {
 
     /** Waits until every node answers; returns null, or what went wrong in one line. */
     private String awaitReady(int[] httpPorts, Path root) throws InterruptedException {
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         for (int i = 0; i < httpPorts.length; i++) {
             int port = httpPorts[i];
@@ -156,9 +237,8 @@ final class DemoCommand implements Callable<Integer> {
                     return "node " + i + " exited while starting: " + lastLine(root.resolve("node-" + i + ".log"));
                 }
                 try {
-                    HttpResponse<String> response = client.send(HttpRequest.newBuilder(
-                            URI.create("http://127.0.0.1:" + port + "/v1/status")).timeout(Duration.ofSeconds(2))
-                            .build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+                    HttpResponse<String> response = client.send(status(port, Duration.ofSeconds(2)),
+                            HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
                     if (response.statusCode() == 200) {
                         break;
                     }
@@ -194,9 +274,8 @@ final class DemoCommand implements Callable<Integer> {
 
     private boolean isMaster(int httpPort) {
         try {
-            HttpResponse<String> response = client.send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + httpPort + "/v1/status")).timeout(Duration.ofSeconds(1))
-                    .build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            HttpResponse<String> response = client.send(status(httpPort, Duration.ofSeconds(1)),
+                    HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
             return response.statusCode() == 200 && response.body().contains("\"role\":\"master\"");
         } catch (IOException notNow) {
             return false;
@@ -213,8 +292,8 @@ final class DemoCommand implements Callable<Integer> {
         try {
             int next = awaitMaster(httpPorts, gone, TimeUnit.SECONDS.toNanos(30));
             if (next >= 0) {
-                out.printf("node %d is master now, %d ms later: http://127.0.0.1:%d  <- master%n", next,
-                        (System.nanoTime() - started) / 1_000_000, httpPorts[next]);
+                out.printf("node %d is master now, %d ms later: %s  <- master%n", next,
+                        (System.nanoTime() - started) / 1_000_000, url(httpPorts[next]));
             } else if (!stopping) {
                 out.println("no new master yet: fewer than a majority of the nodes are running");
             }
@@ -234,39 +313,77 @@ final class DemoCommand implements Callable<Integer> {
 
     private void printTour(PrintStream out, int[] httpPorts, Path root, int master) {
         out.println();
-        out.printf("A %d-node Synod cluster is running on this machine.%n%n", nodes);
+        out.printf("A %d-node Synod cluster is running on this machine%s.%n%n", nodes, secrets == null ? ""
+                : ", secured: mutual TLS between the nodes, HTTPS, a cluster secret and tokens");
         for (int i = 0; i < nodes; i++) {
-            out.printf("  node %d  http://127.0.0.1:%d   pid %d   log %s%s%n", i, httpPorts[i], processes.get(i).pid(),
+            out.printf("  node %d  %s   pid %d   log %s%s%n", i, url(httpPorts[i]), processes.get(i).pid(),
                     root.resolve("node-" + i + ".log"), i == master ? "   <- master" : "");
         }
         if (master < 0) {
             out.printf("%n  (no master yet: the nodes are still electing one)%n");
         }
-        String first = "http://127.0.0.1:" + httpPorts[0];
-        String last = "http://127.0.0.1:" + httpPorts[nodes - 1];
-        out.printf("%n  dashboard  %s/%n%nTry the CLI (it finds the master itself):%n", first);
-        String endpoints = String.join(",", java.util.Arrays.stream(httpPorts)
-                .mapToObj(port -> "http://127.0.0.1:" + port).toList());
-        if (!endpoints.equals(ClientOptions.DEMO_ENDPOINTS)) {
-            out.printf("  export SYNOD_ENDPOINTS=%s   # these are not the CLI's default ports%n", endpoints);
+        String first = url(httpPorts[0]);
+        String last = url(httpPorts[nodes - 1]);
+        String endpoints = String.join(",", java.util.Arrays.stream(httpPorts).mapToObj(this::url).toList());
+        String curl = "curl";
+        if (secrets != null) {
+            out.printf("%n  CA %s, tokens %s, secret %s%n", secrets.ca(), secrets.tokens(), secrets.secret());
+            out.printf("  admin token  %s%n  read token   %s   (GET only: a PUT with it answers 403)%n",
+                    secrets.adminToken(), secrets.readToken());
+            out.printf("%nPaste these, then try the CLI (it finds the master itself):%n");
+            out.printf("  export SYNOD_ENDPOINTS=%s%n", endpoints);
+            out.printf("  export SYNOD_CA=%s%n", secrets.ca());
+            out.printf("  export SYNOD_TOKEN=%s%n", secrets.adminToken());
+            curl = "curl --cacert " + secrets.ca() + " -H \"Authorization: Bearer $SYNOD_TOKEN\"";
+        } else {
+            out.printf("%n  dashboard  %s/%n%nTry the CLI (it finds the master itself):%n", first);
+            if (!endpoints.equals(ClientOptions.DEMO_ENDPOINTS)) {
+                out.printf("  export SYNOD_ENDPOINTS=%s   # these are not the CLI's default ports%n", endpoints);
+            }
         }
         out.printf("  bin/synod put greeting hello%n");
         out.printf("  bin/synod get greeting%n");
         out.printf("  bin/synod list gr%n");
         out.printf("  bin/synod status%n");
+        if (secrets != null) {
+            out.printf("  bin/synod put greeting hi --token %s   # 403 FORBIDDEN: a read token cannot write%n",
+                    secrets.readToken());
+            out.printf("  curl -i %s/v1/status   # plain HTTP: 400 HTTPS_REQUIRED%n", first.replace("https:", "http:"));
+        }
         out.printf("%nor curl, on any node:%n");
-        out.printf("  curl -X PUT --data-binary 'hello' %s/v1/kv/greeting%n", first);
-        out.printf("  curl -i %s/v1/kv/greeting%n", last);
-        out.printf("  curl '%s/v1/kv?prefix=gr'%n", last);
-        out.printf("  curl %s/v1/status%n", first);
+        out.printf("  %s -X PUT --data-binary 'hello' %s/v1/kv/greeting%n", curl, first);
+        out.printf("  %s -i %s/v1/kv/greeting%n", curl, last);
+        out.printf("  %s '%s/v1/kv?prefix=gr'%n", curl, last);
+        out.printf("  %s %s/v1/status%n", curl, first);
         int victim = master >= 0 ? master : 0;
-        out.printf("  curl -i -X PUT --data-binary 'hi' %s/v1/kv/greeting   # any node: X-Synod-Master names the "
-                + "master that answered%n", last);
+        out.printf("  %s -i -X PUT --data-binary 'hi' %s/v1/kv/greeting   # any node: X-Synod-Master names the "
+                + "master that answered%n", curl, last);
         out.printf("  kill -9 %d     # kill node %d%s; the others elect a new master within a lease "
                 + "and keep serving:%n", processes.get(victim).pid(), victim, master >= 0 ? ", the master" : "");
         out.printf("  bin/synod status                # the killed node is a row saying it is unreachable%n");
         out.printf("  bin/synod put greeting 'still here'%n");
         out.printf("%nData dirs: %s%s. Ctrl-C stops every node.%n", root, keep ? " (kept)" : " (deleted on exit)");
+    }
+
+    /** An SSLContext that trusts the CA certificates in {@code caPem}. */
+    private static javax.net.ssl.SSLContext trusting(Path caPem) throws IOException {
+        try (java.io.InputStream in = Files.newInputStream(caPem)) {
+            java.security.KeyStore store = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+            store.load(null, null);
+            int i = 0;
+            for (var certificate : java.security.cert.CertificateFactory.getInstance("X.509")
+                    .generateCertificates(in)) {
+                store.setCertificateEntry("ca-" + i++, certificate);
+            }
+            javax.net.ssl.TrustManagerFactory trust = javax.net.ssl.TrustManagerFactory.getInstance(
+                    javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(store);
+            javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLSv1.3");
+            context.init(null, trust.getTrustManagers(), null);
+            return context;
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IOException("cannot trust " + caPem + ": " + e.getMessage(), e);
+        }
     }
 
     private void stopAll(Path root, PrintStream out, CountDownLatch stop) {
