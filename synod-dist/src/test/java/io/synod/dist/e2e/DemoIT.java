@@ -129,6 +129,56 @@ class DemoIT {
         }
     }
 
+    @Test
+    void theSecureDemoServesHttpsWithTokensOnly() throws Exception {
+        int basePort = freeBasePort(3);
+        Path tmp = Files.createDirectories(dir.resolve("tmp-secure"));
+        Path outputFile = dir.resolve("demo-secure.out");
+        Process demo = new ProcessBuilder(ProcessCluster.javaExecutable(), "-Xmx128m", "-Djava.io.tmpdir=" + tmp,
+                "-jar", ProcessCluster.jar().toString(), "demo", "--secure", "--nodes", "3", "--base-port",
+                Integer.toString(basePort)).redirectErrorStream(true).redirectOutput(outputFile.toFile()).start();
+        java.util.function.Supplier<String> output = () -> {
+            try {
+                return Files.readString(outputFile, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                return "";
+            }
+        };
+        try {
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                if (!demo.isAlive()) {
+                    throw new AssertionError("the demo exited with " + demo.exitValue() + ":\n" + output.get());
+                }
+                return output.get().contains("Data dirs: ");
+            });
+            String text = output.get();
+            Matcher ca = Pattern.compile("export SYNOD_CA=(\\S+)").matcher(text);
+            Matcher admin = Pattern.compile("export SYNOD_TOKEN=(\\S+)").matcher(text);
+            Matcher reader = Pattern.compile("read token\\s+(\\S+)").matcher(text);
+            assertThat(ca.find() && admin.find() && reader.find()).as("the exports in\n%s", text).isTrue();
+            String url = "https://127.0.0.1:" + basePort;
+            assertThat(text).contains("node 0  " + url).contains("export SYNOD_ENDPOINTS=" + url);
+            java.net.http.HttpClient https = java.net.http.HttpClient.newBuilder()
+                    .version(java.net.http.HttpClient.Version.HTTP_1_1)
+                    .sslContext(SecurityIT.trusting(Path.of(ca.group(1)))).build();
+            NodeClient asAdmin = new NodeClient(url, Duration.ofSeconds(20), https, admin.group(1));
+            ClusterTestBase.putEventually(asAdmin, "greeting", "hello, securely", Duration.ofSeconds(60));
+            NodeClient asReader = new NodeClient(url, Duration.ofSeconds(20), https, reader.group(1));
+            assertThat(asReader.get("/v1/kv/greeting").text()).isEqualTo("hello, securely");
+            assertThat(asReader.put("greeting", "no").status()).isEqualTo(403);
+            assertThat(new NodeClient(url, Duration.ofSeconds(20), https, null).get("/v1/status").status())
+                    .isEqualTo(401);
+            demo.destroy();
+            assertThat(demo.waitFor(60, TimeUnit.SECONDS)).as("the demo exits after SIGTERM").isTrue();
+        } finally {
+            demo.destroyForcibly();
+            Matcher pid = Pattern.compile("  pid (\\d+)  ").matcher(output.get());
+            while (pid.find()) {
+                ProcessHandle.of(Long.parseLong(pid.group(1))).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        }
+    }
+
     /** A port P such that P..P+n-1 and P+100..P+100+n-1 are free on loopback now. */
     private static int freeBasePort(int nodes) throws IOException {
         for (int attempt = 0; attempt < 50; attempt++) {
