@@ -41,6 +41,7 @@ final class Answers {
         int status = answer.statusCode();
         return switch (status) {
             case 400, 405, 413, 414, 431 -> new BadRequestException(status, error.code(), message);
+            case 401, 403 -> new AccessDeniedException(status, error.code(), message);
             case 412 -> new ConditionFailedException(error.code(), message, etag(answer));
             case 422 -> new IdempotencyKeyReusedException(error.code(), message);
             case 503, 504, 507 -> new UnavailableException(status, error.code(), message, null);

@@ -8,11 +8,14 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.security.cert.CertificateException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
  * Sends a {@link Request} until it has a definite answer or its retry budget is spent. What is retried:
@@ -25,7 +28,8 @@ import java.util.concurrent.TimeUnit;
  *       timeout;</li>
  *   <li>{@code 307}: sent again at once to its {@code Location}, which becomes the master.</li>
  * </ul>
- * Everything else (2xx, 4xx, {@code 507}, other statuses) is the answer. Retries wait an exponential backoff with
+ * Everything else (2xx, 4xx, {@code 507}, other statuses) is the answer; {@code 401} and {@code 403} become
+ * {@link AccessDeniedException}. A {@link #isTlsFailure TLS failure} is not retried either ({@code TLS_FAILED}). Retries wait an exponential backoff with
  * jitter (from {@value #BACKOFF_FIRST_MS} ms, doubling up to {@value #BACKOFF_MAX_MS} ms), within the budget's deadline
  * and the most attempts. When the budget runs out, a write that may have reached a node fails with
  * {@link UnknownOutcomeException}, anything else with {@link UnavailableException}. Thread-safe.
@@ -39,10 +43,14 @@ final class Dispatcher {
     private final Duration requestTimeout;
     private final long budgetNanos;
     private final int maxAttempts;
+    /** The {@code Authorization} header every request carries ({@code Bearer TOKEN}), or null for none. */
+    private final String authorization;
     private volatile boolean closed;
 
-    Dispatcher(HttpClient http, MasterTracker tracker, Duration requestTimeout, Duration budget, int maxAttempts) {
+    Dispatcher(HttpClient http, MasterTracker tracker, Duration requestTimeout, Duration budget, int maxAttempts,
+            String authorization) {
         this.http = http;
+        this.authorization = authorization;
         this.tracker = tracker;
         this.requestTimeout = requestTimeout;
         this.budgetNanos = budget.toNanos();
@@ -68,7 +76,9 @@ final class Dispatcher {
             return http.sendAsync(build(endpoint.resolve(request.pathAndQuery()), request, timeout),
                     HttpResponse.BodyHandlers.ofByteArray()).handle((answer, error) -> {
                         if (error != null) {
-                            throw noAnswer(request, endpoint, unwrap(error));
+                            Throwable cause = unwrap(error);
+                            throw isTlsFailure(cause) ? tlsFailure(request, endpoint, cause)
+                                    : noAnswer(request, endpoint, cause);
                         }
                         return answer;
                     });
@@ -87,6 +97,9 @@ final class Dispatcher {
                 .method(request.method(), request.body() == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofByteArray(request.body()));
         request.headers().forEach(builder::header);
+        if (authorization != null) {
+            builder.header("Authorization", authorization);
+        }
         return builder.build();
     }
 
@@ -199,6 +212,10 @@ final class Dispatcher {
                 giveUp(new SynodException(0, "CLIENT_ERROR", request.describe() + ": " + describe(cause)));
                 return;
             }
+            if (isTlsFailure(cause)) {
+                giveUp(tlsFailure(request, origin, cause)); // the same certificates fail the same way again
+                return;
+            }
             mayBeApplied |= request.isWrite() && !beforeSending(cause);
             retry(noAnswer(request, origin, cause), 0);
         }
@@ -228,7 +245,8 @@ final class Dispatcher {
                                 .idempotencyKey(), why));
                 return;
             }
-            if (why.code().equals("CLOSED") || why.code().equals("CLIENT_ERROR") || attempts <= 1) {
+            if (why.code().equals("CLOSED") || why.code().equals("CLIENT_ERROR") || why.code().equals("TLS_FAILED")
+                    || attempts <= 1) {
                 result.completeExceptionally(why);
                 return;
             }
@@ -251,6 +269,47 @@ final class Dispatcher {
         String what = beforeSending(cause) ? "cannot connect" : timeout ? "no answer in time" : "the connection broke";
         return new UnavailableException(0, timeout ? "TIMEOUT" : "CONNECTION_FAILED", request.describe() + " on "
                 + origin + ": " + what + " (" + describe(cause) + ")", cause);
+    }
+
+    /**
+     * Whether {@code cause} is a TLS failure that trying again cannot mend: a certificate the client does not trust
+     * or that does not name the host dialled, a fatal alert from the node (it refused the client's certificate, or
+     * none came), an endpoint that does not speak TLS. A TLS connection that merely broke is not one: it is retried.
+     */
+    static boolean isTlsFailure(Throwable cause) {
+        if (!(cause instanceof SSLException tls)) {
+            return false;
+        }
+        if (tls instanceof SSLPeerUnverifiedException) {
+            return true;
+        }
+        for (Throwable inner = tls; inner != null; inner = inner.getCause()) {
+            if (inner instanceof CertificateException) {
+                return true;
+            }
+        }
+        return String.valueOf(tls.getMessage()).contains("fatal alert") || speaksPlainText(tls);
+    }
+
+    /** Whether the other side answered the handshake in something that is not TLS (a plain HTTP server, say). */
+    private static boolean speaksPlainText(Throwable tls) {
+        return String.valueOf(tls.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("unrecognized ssl message");
+    }
+
+    /** A {@link #isTlsFailure TLS failure} on {@code origin}: code {@code TLS_FAILED}, with what to check. */
+    private static SynodException tlsFailure(Request request, URI origin, Throwable cause) {
+        String message = String.valueOf(cause.getMessage());
+        String hint;
+        if (speaksPlainText(cause)) {
+            hint = "the endpoint does not speak TLS (is it http://?)";
+        } else if (message.contains("fatal alert")) {
+            hint = "the node refused the handshake (check the client certificate, --cert and --key)";
+        } else {
+            hint = "the node's certificate is not signed by a trusted CA or does not name " + origin.getHost()
+                    + " (check --ca and the endpoint's host)";
+        }
+        return new SynodException(0, "TLS_FAILED", request.describe() + " on " + origin + ": TLS failed: " + hint
+                + " (" + describe(cause) + ")", cause);
     }
 
     static Throwable unwrap(Throwable error) {

@@ -28,13 +28,16 @@ final class MasterTracker {
     private final List<URI> endpoints;
     private final HttpClient http;
     private final Duration statusTimeout;
+    /** The {@code Authorization} header of status requests, or null for none. */
+    private final String authorization;
     private final AtomicReference<Master> master = new AtomicReference<>();
     private final Map<Integer, URI> urlsById = new ConcurrentHashMap<>();
     private final AtomicInteger cursor = new AtomicInteger();
     private final AtomicReference<CompletableFuture<Void>> discovery = new AtomicReference<>();
 
-    MasterTracker(List<URI> endpoints, HttpClient http, Duration statusTimeout) {
+    MasterTracker(List<URI> endpoints, HttpClient http, Duration statusTimeout, String authorization) {
         this.endpoints = List.copyOf(endpoints);
+        this.authorization = authorization;
         this.http = http;
         this.statusTimeout = statusTimeout;
     }
@@ -82,8 +85,12 @@ final class MasterTracker {
         List<CompletableFuture<Void>> asks = new ArrayList<>();
         AtomicReference<Master> named = new AtomicReference<>();
         for (URI endpoint : endpoints) {
-            HttpRequest request = HttpRequest.newBuilder(endpoint.resolve("/v1/status")).timeout(statusTimeout)
-                    .GET().build();
+            HttpRequest.Builder builder = HttpRequest.newBuilder(endpoint.resolve("/v1/status")).timeout(statusTimeout)
+                    .GET();
+            if (authorization != null) {
+                builder.header("Authorization", authorization);
+            }
+            HttpRequest request = builder.build();
             CompletableFuture<Void> ask;
             try {
                 ask = http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).handle((answer, error) -> {

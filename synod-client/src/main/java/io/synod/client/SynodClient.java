@@ -4,6 +4,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,6 +15,8 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 
 /**
  * A client of a Synod cluster over its HTTP API (DESIGN.md §1).
@@ -38,6 +41,14 @@ import java.util.concurrent.ExecutionException;
  * {@link SynodException} with code {@code INTERRUPTED} otherwise (the request carries on in the background).
  * Keys are strings (sent as UTF-8, %-encoded); values are bytes, with {@code String} forms in UTF-8.
  *
+ * <p><b>Security.</b> An {@code https://} endpoint is spoken to over TLS 1.3, trusting the CA given to
+ * {@link Builder#trustCertificates} (else the JDK's default trust store) and checking that the node's certificate
+ * names the endpoint's host; {@link Builder#clientCertificate} presents a client certificate. A TLS failure that
+ * trying again cannot mend (an untrusted certificate, a certificate for another host, a refused handshake) fails the
+ * call at once with code {@code TLS_FAILED}. With {@link Builder#token} every request carries
+ * {@code Authorization: Bearer TOKEN}; a node that refuses it answers {@code 401} or {@code 403}, an
+ * {@link AccessDeniedException}, never retried.
+ *
  * <p>One {@link HttpClient} (HTTP/1.1, keep-alive connections reused across calls) per client. Thread-safe; close it
  * when done.
  */
@@ -49,15 +60,21 @@ public final class SynodClient implements AutoCloseable {
     /** How long a status request waits: it is answered at once by a live node, so not a whole request timeout. */
     private final Duration statusTimeout;
 
-    private SynodClient(Builder builder) {
+    private SynodClient(Builder builder, SSLContext tls) {
         this.endpoints = List.copyOf(builder.endpoints);
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(builder.connectTimeout).build();
+        HttpClient.Builder http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(builder.connectTimeout);
+        if (tls != null) {
+            // Host names are checked as the JDK does by default (HTTPS endpoint identification).
+            http.sslContext(tls).sslParameters(new SSLParameters(null, new String[] {PemFiles.PROTOCOL}));
+        }
+        this.http = http.build();
         Duration quick = builder.connectTimeout.plusSeconds(1);
         this.statusTimeout = quick.compareTo(builder.requestTimeout) < 0 ? quick : builder.requestTimeout;
-        this.tracker = new MasterTracker(endpoints, http, statusTimeout);
-        this.dispatcher = new Dispatcher(http, tracker, builder.requestTimeout, builder.retryBudget,
-                builder.maxAttempts);
+        String authorization = builder.token == null ? null : "Bearer " + builder.token;
+        this.tracker = new MasterTracker(endpoints, this.http, statusTimeout, authorization);
+        this.dispatcher = new Dispatcher(this.http, tracker, builder.requestTimeout, builder.retryBudget,
+                builder.maxAttempts, authorization);
     }
 
     /** A builder; {@link Builder#endpoints} is required. */
@@ -397,7 +414,8 @@ public final class SynodClient implements AutoCloseable {
      * Builds a {@link SynodClient}. Defaults: connect timeout 1 s, request timeout 10 s (longer than a node's own 5 s
      * request timeout plus its 1 s grace, so a node's {@code 504} comes before the client gives up on an attempt),
      * retry budget 15 s, at most 32 attempts. Status requests (discovery, {@link SynodClient#status(URI)}) wait at
-     * most the connect timeout plus 1 s.
+     * most the connect timeout plus 1 s. No token, and for {@code https://} endpoints the JDK's default trust store
+     * and no client certificate.
      */
     public static final class Builder {
         private final List<URI> endpoints = new ArrayList<>();
@@ -405,6 +423,10 @@ public final class SynodClient implements AutoCloseable {
         private Duration requestTimeout = Duration.ofSeconds(10);
         private Duration retryBudget = Duration.ofSeconds(15);
         private int maxAttempts = 32;
+        private Path caPem;
+        private Path certificatePem;
+        private Path keyPem;
+        private String token;
 
         private Builder() {}
 
@@ -471,12 +493,58 @@ public final class SynodClient implements AutoCloseable {
             return this;
         }
 
-        /** The client. */
+        /**
+         * Trusts only the CA certificates in {@code caPem} (PEM {@code CERTIFICATE} blocks, as {@code synod certs}
+         * writes {@code ca.crt}) for {@code https://} endpoints, instead of the JDK's default trust store.
+         */
+        public Builder trustCertificates(Path caPem) {
+            this.caPem = Objects.requireNonNull(caPem, "caPem");
+            return this;
+        }
+
+        /**
+         * Presents this client certificate to {@code https://} endpoints: the chain in {@code certificatePem} (the
+         * client's certificate first) and its unencrypted PKCS#8 key in {@code keyPem} ({@code PRIVATE KEY}, EC or
+         * RSA), as {@code synod certs} writes {@code client.crt} and {@code client.key}.
+         */
+        public Builder clientCertificate(Path certificatePem, Path keyPem) {
+            this.certificatePem = Objects.requireNonNull(certificatePem, "certificatePem");
+            this.keyPem = Objects.requireNonNull(keyPem, "keyPem");
+            return this;
+        }
+
+        /**
+         * Sends {@code Authorization: Bearer token} with every request (the nodes' {@code --auth-tokens-file}).
+         *
+         * @throws IllegalArgumentException the token is empty or not visible ASCII (no spaces, no control
+         *     characters); the message does not repeat it
+         */
+        public Builder token(String token) {
+            Objects.requireNonNull(token, "token");
+            if (token.isEmpty() || !token.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+                throw new IllegalArgumentException("a token is one word of visible ASCII characters (no spaces)");
+            }
+            this.token = token;
+            return this;
+        }
+
+        /**
+         * The client.
+         *
+         * @throws IllegalStateException no endpoints, or TLS files given though no endpoint is {@code https://}
+         * @throws IllegalArgumentException a TLS file cannot be read or is not the PEM it should be (the message
+         *     names it: {@link PemFiles})
+         */
         public SynodClient build() {
             if (endpoints.isEmpty()) {
                 throw new IllegalStateException("endpoints(...) is required");
             }
-            return new SynodClient(this);
+            boolean https = endpoints.stream().anyMatch(url -> url.getScheme().equals("https"));
+            if (!https && (caPem != null || certificatePem != null)) {
+                throw new IllegalStateException("a CA or client certificate is only used with https:// endpoints, and "
+                        + "none is");
+            }
+            return new SynodClient(this, https ? PemFiles.sslContext(caPem, certificatePem, keyPem) : null);
         }
 
         private static Duration positive(Duration duration, String what) {

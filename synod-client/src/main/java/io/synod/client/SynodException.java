@@ -6,11 +6,12 @@ package io.synod.client;
  * {@link #status()} of the answer that decided it (0 when no answer came). The message is one sentence.
  *
  * <p>The subclasses say what a caller can do about it; an instance of this class itself is an answer none of them
- * covers (for example {@code 410 COMPACTED} for a log slot, or a status the client does not know).
+ * covers (for example {@code 410 COMPACTED} for a log slot, {@code TLS_FAILED} when no TLS connection could be made
+ * with the given certificates, or a status the client does not know).
  */
 public sealed class SynodException extends RuntimeException
-        permits BadRequestException, ConditionFailedException, IdempotencyKeyReusedException, UnavailableException,
-        UnknownOutcomeException {
+        permits AccessDeniedException, BadRequestException, ConditionFailedException, IdempotencyKeyReusedException,
+        UnavailableException, UnknownOutcomeException {
     private final int status;
     private final String code;
 
@@ -31,7 +32,8 @@ public sealed class SynodException extends RuntimeException
 
     /**
      * The error code: the server's ({@code PRECONDITION_FAILED}, {@code NO_MASTER}, ...) or the client's own when no
-     * answer came ({@code CONNECTION_FAILED}, {@code TIMEOUT}, {@code INTERRUPTED}, {@code CLOSED}).
+     * answer came ({@code CONNECTION_FAILED}, {@code TIMEOUT}, {@code TLS_FAILED}, {@code INTERRUPTED},
+     * {@code CLOSED}).
      */
     public String code() {
         return code;

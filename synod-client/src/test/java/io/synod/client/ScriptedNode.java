@@ -2,12 +2,17 @@ package io.synod.client;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsExchange;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -15,14 +20,21 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
- * A scripted neighbour for the client's unit tests: a JDK {@link HttpServer} on a free loopback port that answers
- * each request with what the test's script returns, and records every request it received.
+ * A scripted neighbour for the client's unit tests: a JDK {@link HttpServer} (or {@link HttpsServer}) on a free
+ * loopback port that answers each request with what the test's script returns, and records every request it received.
  */
 final class ScriptedNode implements AutoCloseable {
-    /** A request as the node received it. */
-    record Received(String method, String rawPath, String rawQuery, Map<String, List<String>> headers, byte[] body) {
+    /**
+     * A request as the node received it; over TLS with the protocol of its connection and the subject of the client
+     * certificate (null when none was presented), else both null.
+     */
+    record Received(String method, String rawPath, String rawQuery, Map<String, List<String>> headers, byte[] body,
+            String tlsProtocol, String clientSubject) {
         String header(String name) {
             return headers.entrySet().stream().filter(entry -> entry.getKey().equalsIgnoreCase(name))
                     .map(entry -> entry.getValue().get(0)).findFirst().orElse(null);
@@ -53,14 +65,39 @@ final class ScriptedNode implements AutoCloseable {
     }
 
     private final HttpServer server;
+    private final boolean tls;
     private final ExecutorService executor = Executors.newFixedThreadPool(8);
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private volatile Function<Received, Reply> script;
 
     ScriptedNode(Function<Received, Reply> script) {
+        this(script, null, false);
+    }
+
+    /**
+     * A node speaking HTTPS with {@code tls} (TLS 1.3 only), requiring a client certificate if
+     * {@code needClientCertificate}; plain HTTP if {@code tls} is null.
+     */
+    ScriptedNode(Function<Received, Reply> script, SSLContext tls, boolean needClientCertificate) {
         this.script = script;
+        this.tls = tls != null;
+        InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
         try {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+            if (tls == null) {
+                server = HttpServer.create(address, 50);
+            } else {
+                HttpsServer https = HttpsServer.create(address, 50);
+                https.setHttpsConfigurator(new HttpsConfigurator(tls) {
+                    @Override
+                    public void configure(HttpsParameters parameters) {
+                        SSLParameters ssl = tls.getDefaultSSLParameters();
+                        ssl.setProtocols(new String[] {"TLSv1.3"});
+                        ssl.setNeedClientAuth(needClientCertificate);
+                        parameters.setSSLParameters(ssl);
+                    }
+                });
+                server = https;
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -70,7 +107,12 @@ final class ScriptedNode implements AutoCloseable {
     }
 
     URI url() {
-        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+        return URI.create((tls ? "https" : "http") + "://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    /** Every request received, status requests included, in order. */
+    List<Received> all() {
+        return List.copyOf(received);
     }
 
     void script(Function<Received, Reply> next) {
@@ -85,8 +127,20 @@ final class ScriptedNode implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             byte[] body = exchange.getRequestBody().readAllBytes();
+            String protocol = null;
+            String subject = null;
+            if (exchange instanceof HttpsExchange secure) {
+                protocol = secure.getSSLSession().getProtocol();
+                try {
+                    subject = ((X509Certificate) secure.getSSLSession().getPeerCertificates()[0])
+                            .getSubjectX500Principal().getName();
+                } catch (SSLPeerUnverifiedException noCertificate) {
+                    subject = null;
+                }
+            }
             Received request = new Received(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(),
-                    exchange.getRequestURI().getRawQuery(), Map.copyOf(exchange.getRequestHeaders()), body);
+                    exchange.getRequestURI().getRawQuery(), Map.copyOf(exchange.getRequestHeaders()), body, protocol,
+                    subject);
             received.add(request);
             Reply reply = script.apply(request);
             if (reply.delayMs() > 0) {
