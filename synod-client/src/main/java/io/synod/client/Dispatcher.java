@@ -309,7 +309,7 @@ final class Dispatcher {
                     + " (check --ca and the endpoint's host)";
         }
         return new SynodException(0, "TLS_FAILED", request.describe() + " on " + origin + ": TLS failed: " + hint
-                + " (" + describe(cause) + ")", cause);
+                + " (TLS_FAILED: " + describe(cause) + ")", cause);
     }
 
     static Throwable unwrap(Throwable error) {

@@ -17,8 +17,7 @@ import picocli.CommandLine.Command;
         description = "A replicated log and key-value store on Multi-Paxos.",
         subcommands = {ServerCommand.class, DemoCommand.class, PutCommand.class, GetCommand.class,
             DeleteCommand.class, ListCommand.class, StatusCommand.class, LogCommand.class, BenchCommand.class,
-            SimCommand.class,
-            CheckHistoryCommand.class})
+            SimCommand.class, CheckHistoryCommand.class, CertsCommand.class})
 public final class Main implements Runnable {
     private final InputStream stdin;
     private final OutputStream stdout;
@@ -77,7 +76,8 @@ public final class Main implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(new CommandLine(this),
-                "a command is needed: server, demo, put, get, delete, list, status, log, bench, sim or check-history");
+                "a command is needed: server, demo, put, get, delete, list, status, log, bench, sim, check-history "
+                        + "or certs");
     }
 
     /** The process's stdin (for {@code put KEY -}). */

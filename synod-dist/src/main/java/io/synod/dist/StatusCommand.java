@@ -106,6 +106,7 @@ final class StatusCommand implements Callable<Integer> {
         return switch (failure.code()) {
             case "CONNECTION_FAILED" -> "cannot connect";
             case "TIMEOUT" -> "no answer in time";
+            case "TLS_FAILED" -> failure.getMessage();
             default -> failure.status() + " " + failure.code();
         };
     }

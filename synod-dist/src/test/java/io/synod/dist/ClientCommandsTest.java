@@ -7,7 +7,10 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The client commands' usage errors (exit 2, one line on stderr, before any request) and what they do when no node
@@ -82,5 +85,44 @@ class ClientCommandsTest {
         assertThat(out.toString().lines()).hasSize(2);
         assertThat(out.toString().lines().toList().get(1)).contains(dead).contains("no (cannot connect)");
         assertThat(err.toString().strip().lines()).singleElement().asString().contains("no endpoint answered");
+    }
+
+    @Test
+    void theSecurityFlagsAreCheckedBeforeAnyRequest(@TempDir Path dir) {
+        io.synod.net.tls.CertificateMaker.writeCluster(dir, 1, List.of());
+        String ca = dir.resolve("ca.crt").toString();
+        assertUsageError("get", "k", "--cert", dir.resolve("client.crt").toString());
+        assertUsageError("get", "k", "--key", dir.resolve("client.key").toString());
+        assertUsageError("get", "k", "--ca", dir.resolve("missing.crt").toString());
+        assertUsageError("get", "k", "--ca", ca, "--endpoints", "http://127.0.0.1:1");
+        assertUsageError("get", "k", "--token", "two words");
+        assertUsageError("get", "k", "--ca", ca, "--cert", dir.resolve("client.crt").toString(), "--key",
+                dir.resolve("node-1.key").toString());
+    }
+
+    @Test
+    void overHttpsWithATokenAndWithoutOne(@TempDir Path dir) throws Exception {
+        io.synod.net.tls.CertificateMaker.writeCluster(dir, 1, List.of());
+        String ca = dir.resolve("ca.crt").toString();
+        try (HttpsStub node = new HttpsStub(dir, "t0ken")) {
+            assertThat(run("put", "k", "v", "--endpoints", node.url(), "--ca", ca, "--token", "t0ken")).isZero();
+            assertThat(out.toString()).contains("written: version 2, slot 1");
+            assertThat(node.authorizations).isNotEmpty().allMatch(header -> header.equals("Bearer t0ken"));
+
+            assertThat(run("get", "k", "--endpoints", node.url(), "--ca", ca)).isEqualTo(1);
+            assertThat(err.toString().strip().lines()).singleElement().asString()
+                    .isEqualTo("synod: GET /v1/kv/k: a valid Authorization: Bearer token is required "
+                            + "(401 UNAUTHENTICATED)");
+            err.getBuffer().setLength(0);
+
+            assertThat(run("status", "--endpoints", node.url(), "--ca", ca, "--token", "wrong")).isEqualTo(1);
+            assertThat(err.toString().strip().lines()).singleElement().asString().contains("401 UNAUTHENTICATED");
+            err.getBuffer().setLength(0);
+
+            io.synod.net.tls.CertificateMaker.writeCluster(dir.resolve("other"), 1, List.of());
+            assertThat(run("get", "k", "--endpoints", node.url(), "--ca", dir.resolve("other/ca.crt").toString(),
+                    "--token", "t0ken")).as("a CA that did not sign the node").isEqualTo(1);
+            assertThat(err.toString().strip().lines()).singleElement().asString().contains("TLS_FAILED");
+        }
     }
 }
