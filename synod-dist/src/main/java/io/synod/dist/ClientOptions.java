@@ -77,7 +77,7 @@ final class ClientOptions {
             if (certificate != null) {
                 builder.clientCertificate(certificate, key);
             }
-            if (token != null) {
+            if (token != null && !token.isEmpty()) { // an empty SYNOD_TOKEN is no token
                 builder.token(token);
             }
             return builder.build();
