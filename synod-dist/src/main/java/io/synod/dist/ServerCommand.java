@@ -78,7 +78,8 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = "--tls-cert", paramLabel = "FILE",
             description = "This node's certificate chain (PEM). With --tls-key and --tls-ca (all three or none) every "
                     + "peer connection runs TLS 1.3: both sides present a certificate signed by the CA, and the "
-                    + "dialing side checks that the other's names the address it dialed (see synod certs).")
+                    + "dialing side checks that the other's names the address it dialed (see synod certs). The HTTP "
+                    + "API then serves HTTPS only, with the same certificate.")
     Path tlsCert;
 
     @Option(names = "--tls-key", paramLabel = "FILE",

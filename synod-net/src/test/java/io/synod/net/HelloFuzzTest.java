@@ -37,6 +37,8 @@ class HelloFuzzTest {
     private static final long HANDSHAKE_TIMEOUT_MS = 2_000;
     private static final ListAppender<ILoggingEvent> TRANSPORT_LOG = new ListAppender<>();
     private static TestNode two;
+    /** Like {@link #two}, with a cluster secret: a Hello with a nonce gets a proof back and must prove in return. */
+    private static TestNode guarded;
 
     @BeforeAll
     static void startNode() {
@@ -47,11 +49,15 @@ class HelloFuzzTest {
         Map<Integer, InetSocketAddress> peers = TestNode.peers(TestNode.freePorts(3));
         two = TestNode.started(TestNode.config(3, "test-cluster", peers,
                 b -> b.handshakeTimeoutMs(HANDSHAKE_TIMEOUT_MS)));
+        byte[] key = "a fuzzed node's cluster secret, 32b".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        guarded = TestNode.started(TestNode.config(3, "test-cluster", TestNode.peers(TestNode.freePorts(3)),
+                b -> b.handshakeTimeoutMs(HANDSHAKE_TIMEOUT_MS).clusterSecret(ClusterSecret.of(key))));
     }
 
     @AfterAll
     static void stopNode() {
         two.close();
+        guarded.close();
         ((Logger) LoggerFactory.getLogger(NettyTransport.class)).detachAppender(TRANSPORT_LOG);
     }
 
@@ -61,12 +67,21 @@ class HelloFuzzTest {
         // the loopback interface, so that, and only that, is allowed.
         try (SilentCloseable loopbackOnly = BugDetectors.allowNetworkConnections(
                 (host, port) -> host.equals("127.0.0.1") || host.equals("localhost"))) {
-            exchangeAndCheck(bytes);
+            exchangeAndCheck(two, bytes);
         }
     }
 
-    private static void exchangeAndCheck(byte[] bytes) throws IOException {
-        byte[] answer = exchange(bytes);
+    /** The same against a node with a cluster secret: the nonce, proof and HelloProof paths of the handshake. */
+    @FuzzTest(maxDuration = "10m")
+    void helloWithSecret(byte[] bytes) throws IOException {
+        try (SilentCloseable loopbackOnly = BugDetectors.allowNetworkConnections(
+                (host, port) -> host.equals("127.0.0.1") || host.equals("localhost"))) {
+            exchangeAndCheck(guarded, bytes);
+        }
+    }
+
+    private static void exchangeAndCheck(TestNode node, byte[] bytes) throws IOException {
+        byte[] answer = exchange(node, bytes);
         if (answer.length > 0) {
             assertThat(answer.length).as("a length prefix").isGreaterThanOrEqualTo(FrameDecoder.LENGTH_PREFIX_BYTES);
             int length = ByteBuffer.wrap(answer).getInt();
@@ -84,9 +99,9 @@ class HelloFuzzTest {
         }
     }
 
-    private static byte[] exchange(byte[] request) throws IOException {
+    private static byte[] exchange(TestNode node, byte[] request) throws IOException {
         try (Socket socket = new Socket()) {
-            int port = two.transport.config().listenAddress().getPort();
+            int port = node.transport.config().listenAddress().getPort();
             socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
             socket.setSoTimeout((int) HANDSHAKE_TIMEOUT_MS + 5_000);
             try {
