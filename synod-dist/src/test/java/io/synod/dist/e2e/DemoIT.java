@@ -170,6 +170,13 @@ class DemoIT {
                     .isEqualTo(401);
             demo.destroy();
             assertThat(demo.waitFor(60, TimeUnit.SECONDS)).as("the demo exits after SIGTERM").isTrue();
+            // Its nodes are gone (and their ports free) before the next test picks ports.
+            Matcher node = Pattern.compile("  pid (\\d+)  ").matcher(output.get());
+            while (node.find()) {
+                long id = Long.parseLong(node.group(1));
+                await().atMost(Duration.ofSeconds(30)).until(() -> ProcessHandle.of(id).map(h -> !h.isAlive())
+                        .orElse(true));
+            }
         } finally {
             demo.destroyForcibly();
             Matcher pid = Pattern.compile("  pid (\\d+)  ").matcher(output.get());
