@@ -143,7 +143,7 @@ final class DemoCommand implements Callable<Integer> {
             String reader = newToken();
             secrets = new Secrets(makeSecrets(root, nodes, admin, reader), admin, reader);
             client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1))
-                    .sslContext(trusting(secrets.ca())).build();
+                    .sslContext(io.synod.client.PemFiles.sslContext(secrets.ca(), null, null)).build();
         }
         int[] httpPorts = new int[nodes];
         int[] peerPorts = new int[nodes];
@@ -363,27 +363,6 @@ final class DemoCommand implements Callable<Integer> {
         out.printf("  bin/synod status                # the killed node is a row saying it is unreachable%n");
         out.printf("  bin/synod put greeting 'still here'%n");
         out.printf("%nData dirs: %s%s. Ctrl-C stops every node.%n", root, keep ? " (kept)" : " (deleted on exit)");
-    }
-
-    /** An SSLContext that trusts the CA certificates in {@code caPem}. */
-    private static javax.net.ssl.SSLContext trusting(Path caPem) throws IOException {
-        try (java.io.InputStream in = Files.newInputStream(caPem)) {
-            java.security.KeyStore store = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
-            store.load(null, null);
-            int i = 0;
-            for (var certificate : java.security.cert.CertificateFactory.getInstance("X.509")
-                    .generateCertificates(in)) {
-                store.setCertificateEntry("ca-" + i++, certificate);
-            }
-            javax.net.ssl.TrustManagerFactory trust = javax.net.ssl.TrustManagerFactory.getInstance(
-                    javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
-            trust.init(store);
-            javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLSv1.3");
-            context.init(null, trust.getTrustManagers(), null);
-            return context;
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IOException("cannot trust " + caPem + ": " + e.getMessage(), e);
-        }
     }
 
     private void stopAll(Path root, PrintStream out, CountDownLatch stop) {

@@ -465,7 +465,7 @@ final class HttpApi extends SimpleChannelInboundHandler<FullHttpRequest> {
                     done.channel().config().setAutoRead(true));
         } else {
             http.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            context.writeAndFlush(http).addListener(ChannelFutureListener.CLOSE);
+            context.writeAndFlush(http).addListener(HttpGuards.CLOSE_AFTER_ANSWER);
         }
     }
 

@@ -2,17 +2,21 @@ package io.synod.server;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
@@ -31,11 +35,90 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       {@link HttpLimits#idleTimeoutMs};</li>
  *   <li>{@link HttpsOnly}: on a TLS port, plain HTTP hears {@code 400 HTTPS_REQUIRED} in plain HTTP and is closed.</li>
  * </ul>
+ * Every close after a last answer is a {@link #CLOSE_AFTER_ANSWER lingering} one, so the answer reaches the client.
  * Requests in flight per connection are bounded to one by the pipeline itself: a FlowControlHandler hands
  * {@link HttpApi} the next request only once it answered the last.
  */
 final class HttpGuards {
+    /** How long a closing connection drains what its client still sends before it is closed outright. */
+    static final long LINGER_MS = 2_000;
+
+    /**
+     * Closes a connection after its last answer without losing that answer. Closing a socket with bytes from the
+     * client still unread makes the kernel send a reset, and a reset throws away whatever has not reached the client
+     * yet: the answers to pipelined requests before a refusal, and the refusal itself (a {@code 413} to a client
+     * still sending its body). So the close lingers, as nginx's and Apache's do: the output is shut (a TLS
+     * close_notify, then a FIN after the last answer), and whatever the client still sends is read and dropped until
+     * it closes its side or {@link #LINGER_MS} have passed. Requests still queued are never handed on.
+     */
+    static final ChannelFutureListener CLOSE_AFTER_ANSWER = written -> closeLingering(written.channel());
+
+    private static final String DRAIN = "drain";
+
     private HttpGuards() {}
+
+    static void closeLingering(Channel channel) {
+        if (!channel.isActive() || channel.pipeline().get(DRAIN) != null) {
+            return; // closed already, or lingering already
+        }
+        if (!(channel instanceof SocketChannel socket)) {
+            channel.close();
+            return;
+        }
+        // Reads from here on are asked for by the drain, which sits first: nothing reaches the codec, and the flow
+        // control handler, which is never asked to read, hands on no queued request.
+        channel.config().setAutoRead(false);
+        channel.pipeline().addFirst(DRAIN, new Drain());
+        ScheduledFuture<?> deadline = channel.eventLoop().schedule(() -> {
+            channel.close();
+        }, LINGER_MS, TimeUnit.MILLISECONDS);
+        channel.closeFuture().addListener(closed -> deadline.cancel(false));
+        SslHandler tls = channel.pipeline().get(SslHandler.class);
+        if (tls == null) {
+            shutOutputAndDrain(socket);
+        } else {
+            tls.closeOutbound().addListener(sent -> shutOutputAndDrain(socket));
+        }
+    }
+
+    private static void shutOutputAndDrain(SocketChannel socket) {
+        socket.shutdownOutput().addListener(shut -> {
+            if (!shut.isSuccess()) {
+                socket.close();
+                return;
+            }
+            ChannelHandlerContext drain = socket.pipeline().context(DRAIN);
+            if (drain != null) {
+                drain.read();
+            }
+        });
+    }
+
+    /** First in a lingering connection's pipeline: drops every byte, asks for more, and closes at the client's end. */
+    private static final class Drain extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext context, Object message) {
+            ReferenceCountUtil.release(message);
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext context) {
+            context.read();
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext context, Object event) {
+            if (event instanceof ChannelInputShutdownEvent) {
+                context.close();
+            }
+            ReferenceCountUtil.release(event);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
+            context.close();
+        }
+    }
 
     /** Counts open connections across the whole HTTP server; one handler instance is shared by every connection. */
     @ChannelHandler.Sharable
@@ -208,7 +291,7 @@ final class HttpGuards {
             String head = "HTTP/1.1 400 Bad Request\r\nContent-Type: " + refusal.contentType() + "\r\nContent-Length: "
                     + refusal.body().length + "\r\nConnection: close\r\n\r\n";
             ByteBuf answer = Unpooled.wrappedBuffer(head.getBytes(StandardCharsets.US_ASCII), refusal.body());
-            context.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
+            context.writeAndFlush(answer).addListener(CLOSE_AFTER_ANSWER);
         }
     }
 }

@@ -160,6 +160,116 @@ class HostileClientTest {
     }
 
     @Test
+    void aClientThatHalfClosesAfterItsRequestsHearsEveryAnswerWholeThenTheClose() throws Exception {
+        // What `printf ... | nc -N` does: send, shut the write side, read to the end. The node must answer all that
+        // was sent before the end of the stream, each body whole, and close only then.
+        node(HttpLimits.DEFAULT);
+        byte[] big = "v".repeat(400_000).getBytes(StandardCharsets.US_ASCII);
+        assertThat(cluster.http(0).put("/v1/kv/big", new String(big, StandardCharsets.US_ASCII)).status())
+                .isEqualTo(200);
+        int n = 8;
+        try (RawHttp client = connect()) {
+            for (int i = 0; i < n; i++) {
+                client.send("GET", "/v1/kv/big", null);
+            }
+            client.send("PUT", "/v1/kv/last", "after-the-reads".getBytes(StandardCharsets.US_ASCII));
+            client.shutdownOutput();
+            for (int i = 0; i < n; i++) {
+                RawHttp.Reply reply = client.read();
+                assertThat(reply.status()).as("answer %d", i).isEqualTo(200);
+                assertThat(reply.body()).as("answer %d is whole", i).hasSize(big.length);
+            }
+            assertThat(client.read().status()).as("the PUT sent just before the half-close").isEqualTo(200);
+            assertThat(client.closedByServer()).isTrue();
+        }
+        assertThat(cluster.http(0).get("/v1/kv/last").text()).isEqualTo("after-the-reads");
+    }
+
+    @Test
+    void answersBeforeARefusalArriveWholeThoughTheClientSentMoreAfterIt() throws Exception {
+        // A node that closes with bytes unread makes the kernel send a reset, which throws away what is still in
+        // flight to the client: the answers before the refusal, and the refusal itself. Close lingering instead.
+        node(HttpLimits.DEFAULT);
+        byte[] big = "w".repeat(400_000).getBytes(StandardCharsets.US_ASCII);
+        assertThat(cluster.http(0).put("/v1/kv/big", new String(big, StandardCharsets.US_ASCII)).status())
+                .isEqualTo(200);
+        for (int attempt = 0; attempt < 3; attempt++) {
+            try (RawHttp client = connect()) {
+                StringBuilder all = new StringBuilder();
+                for (int i = 0; i < 4; i++) {
+                    all.append("GET /v1/kv/big HTTP/1.1\r\nHost: x\r\n\r\n");
+                }
+                all.append("GET /v1/status HTTP/1.1\r\nHost: x\r\nno colon in this header\r\n\r\n");
+                all.append("junk after the bad request ".repeat(4_000));
+                client.write(all.toString().getBytes(StandardCharsets.US_ASCII));
+                Thread.sleep(300); // the node answers and closes while the answers still sit in the buffers
+                for (int i = 0; i < 4; i++) {
+                    RawHttp.Reply reply = client.read();
+                    assertThat(reply.status()).as("answer %d", i).isEqualTo(200);
+                    assertThat(reply.body()).as("answer %d is whole", i).hasSize(big.length);
+                }
+                RawHttp.Reply refusal = client.read();
+                assertThat(refusal.status()).as("%s", refusal).isEqualTo(400);
+                assertThat(refusal.headers()).containsEntry("connection", "close");
+                assertThat(client.closedByServer()).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void aBodyOverTheLimitHears413ThoughTheClientKeepsSendingIt() throws Exception {
+        node(HttpLimits.DEFAULT);
+        for (int attempt = 0; attempt < 3; attempt++) {
+            try (RawHttp client = connect()) {
+                int length = 6 << 20;
+                client.write(("PUT /v1/kv/huge HTTP/1.1\r\nHost: x\r\nContent-Length: " + length + "\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                Thread sender = Thread.ofVirtual().start(() -> {
+                    byte[] chunk = new byte[64 * 1024];
+                    try {
+                        for (int sent = 0; sent < length; sent += chunk.length) {
+                            client.write(chunk);
+                        }
+                    } catch (java.io.IOException closed) {
+                        // the node may stop reading once it has answered and lingered; the answer is what counts
+                    }
+                });
+                RawHttp.Reply reply = client.read();
+                assertThat(reply.status()).as("%s", reply).isEqualTo(413);
+                assertThat(reply.text()).contains("\"code\":\"VALUE_TOO_LARGE\"");
+                sender.join(10_000);
+            }
+        }
+        assertThat(cluster.http(0).get("/v1/kv/huge").status()).isEqualTo(404);
+    }
+
+    @Test
+    void theRequestTimeDoesNotRunWhileQueuedPipelinedRequestsAreAnswered() throws Exception {
+        // Requests that arrived in full and wait their turn are not slow clients, however long their turn takes
+        // (here: a client that reads its answers slowly). A 408 among them would be read as an earlier one's answer.
+        node(new HttpLimits(100, 300, 60_000));
+        byte[] big = "q".repeat(400_000).getBytes(StandardCharsets.US_ASCII);
+        assertThat(cluster.http(0).put("/v1/kv/big", new String(big, StandardCharsets.US_ASCII)).status())
+                .isEqualTo(200);
+        byte[] get = "GET /v1/kv/big HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+        try (RawHttp client = connect()) {
+            for (int i = 0; i < 30; i++) {
+                client.write(get); // 12 MB of answers: more than the socket buffers hold
+            }
+            Thread.sleep(100); // the first answers wait for the client when more requests arrive
+            for (int i = 0; i < 10; i++) {
+                client.write(get);
+            }
+            for (int i = 0; i < 40; i++) {
+                Thread.sleep(20);
+                RawHttp.Reply reply = client.read();
+                assertThat(reply.status()).as("answer %d: %s", i, reply.statusLine()).isEqualTo(200);
+                assertThat(reply.body()).as("answer %d is whole", i).hasSize(big.length);
+            }
+        }
+    }
+
+    @Test
     void headersOverSixteenKibAre431InTheErrorShape() throws Exception {
         node(HttpLimits.DEFAULT);
         try (RawHttp big = connect()) {

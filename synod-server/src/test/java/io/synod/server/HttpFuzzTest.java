@@ -28,9 +28,9 @@ import org.junit.jupiter.api.BeforeAll;
  * Fuzz target for the HTTP request parser and router, black box: arbitrary bytes (one or more raw requests) on a
  * fresh socket to a real one-node server started once per JVM, then the write side is shut and the answers read to
  * the close. Every answer must be well-formed HTTP/1.1; every status of 400 and above carries the JSON error shape;
- * no 5xx but 503 and 504; the connection closes within {@link #ANSWER_TIMEOUT_MS} (else a hang); and afterwards the
- * server still answers {@code GET /v1/status} with 200. Kept inputs under {@code HttpFuzzTestInputs/} replay without
- * {@code JAZZER_FUZZ} (docs/fuzzing.md).
+ * no 5xx but 503 and 504; the connection closes within {@link #ANSWER_TIMEOUT_MS} (else a hang), with no reset;
+ * and afterwards the server still answers {@code GET /v1/status} with 200. Kept inputs under
+ * {@code HttpFuzzTestInputs/} replay without {@code JAZZER_FUZZ} (docs/fuzzing.md).
  */
 class HttpFuzzTest {
     private static final int ANSWER_TIMEOUT_MS = 10_000;
@@ -106,7 +106,9 @@ class HttpFuzzTest {
                 fail("no close within " + ANSWER_TIMEOUT_MS + " ms after " + show(request) + "; answered so far: "
                         + show(answers.toByteArray()));
             } catch (IOException reset) {
-                // a reset after the answers is a close
+                // The node closes lingering (HttpGuards.CLOSE_AFTER_ANSWER): a reset would have thrown away answers.
+                fail("reset after " + show(request) + "; answered so far: " + show(answers.toByteArray()) + ": "
+                        + reset);
             }
             return answers.toByteArray();
         }

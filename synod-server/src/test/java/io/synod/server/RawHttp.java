@@ -93,6 +93,11 @@ final class RawHttp implements Closeable {
         return new Reply(statusLine, status, headers, body);
     }
 
+    /** Shuts this side's output: the server reads end-of-stream after what was sent (a half-close). */
+    void shutdownOutput() throws IOException {
+        socket.shutdownOutput();
+    }
+
     /** True if the server closed the connection (end of stream or reset) within the socket timeout. */
     boolean closedByServer() {
         try {

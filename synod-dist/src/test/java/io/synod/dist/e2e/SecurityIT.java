@@ -6,18 +6,14 @@ import static org.awaitility.Awaitility.await;
 import io.synod.net.tls.CertificateMaker;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -248,24 +244,8 @@ class SecurityIT extends ClusterTestBase {
         CertificateMaker.writeKey(dir.resolve(name + ".key"), issued.keys());
     }
 
-    /** An SSLContext that trusts the certificates in {@code caPem}. */
+    /** An SSLContext that trusts the certificates in {@code caPem} (the client's own PEM reading). */
     static SSLContext trusting(Path caPem) {
-        try (InputStream in = Files.newInputStream(caPem)) {
-            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-            store.load(null, null);
-            int i = 0;
-            for (var certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-                store.setCertificateEntry("ca-" + i++, certificate);
-            }
-            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            trust.init(store);
-            SSLContext context = SSLContext.getInstance("TLSv1.3");
-            context.init(null, trust.getTrustManagers(), null);
-            return context;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return io.synod.client.PemFiles.sslContext(caPem, null, null);
     }
 }
