@@ -37,7 +37,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@link #closeAll} hook closes whatever a failing test left open).
  */
 class NettyTransportTest {
-    private final List<AutoCloseable> toClose = new ArrayList<>();
+    private final Closer closer = new Closer();
 
     @BeforeAll
     static void generousTimeouts() {
@@ -48,18 +48,11 @@ class NettyTransportTest {
 
     @AfterEach
     void closeAll() throws Exception {
-        for (int i = toClose.size() - 1; i >= 0; i--) {
-            toClose.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T closeLater(T resource) {
-        toClose.add(resource);
-        return resource;
+        closer.close();
     }
 
     private TestNode start(TransportConfig config) {
-        return closeLater(TestNode.started(config));
+        return closer.later(TestNode.started(config));
     }
 
     private List<TestNode> startCluster(Map<Integer, InetSocketAddress> peers) {
@@ -70,16 +63,11 @@ class NettyTransportTest {
         return nodes;
     }
 
-    private static void awaitFullyConnected(List<TestNode> nodes) {
-        await().until(() -> nodes.stream().allMatch(node -> nodes.stream()
-                .allMatch(other -> other == node || node.transport.isConnected(other.id))));
-    }
-
     /** Proves: three nodes exchange messages in all six directions; each receives exactly, in order, what was sent. */
     @Test
     void threeNodesExchangeMessagesInAllDirections() {
         List<TestNode> nodes = startCluster(TestNode.peers(TestNode.freePorts(3)));
-        awaitFullyConnected(nodes);
+        TestNode.awaitFullyConnected(nodes);
 
         RandomMessages random = new RandomMessages(99);
         Map<String, List<Envelope>> expected = new HashMap<>();
@@ -191,7 +179,7 @@ class NettyTransportTest {
     @Test
     void garbageAndOversizedFramesCloseOnlyThatConnection() throws IOException {
         List<TestNode> nodes = startCluster(TestNode.peers(TestNode.freePorts(3)));
-        awaitFullyConnected(nodes);
+        TestNode.awaitFullyConnected(nodes);
         TestNode two = nodes.get(1);
         int port = two.transport.config().listenAddress().getPort();
         List<byte[]> attacks = List.of(
@@ -206,7 +194,7 @@ class NettyTransportTest {
             }
             int expected = i + 1;
             await().until(() -> two.listener.badFrames.size() + two.listener.refusals.size() == expected);
-            exchangeOneRound(nodes, i);
+            TestNode.exchangeOneRound(nodes, i);
         }
         assertThat(two.listener.badFrames).hasSize(3);
         assertThat(two.listener.badFrames.get(0)).contains("above the maximum");
@@ -215,25 +203,6 @@ class NettyTransportTest {
         for (TestNode node : nodes) {
             assertThat(node.listener.disconnects.get()).as("node %d lost no peer", node.id).isZero();
             assertThat(node.listener.drops).isEmpty();
-        }
-    }
-
-    /** Sends one message in each of the six directions and waits until all arrived. */
-    private static void exchangeOneRound(List<TestNode> nodes, long marker) {
-        for (TestNode from : nodes) {
-            for (TestNode to : nodes) {
-                if (from != to) {
-                    from.transport.send(new Envelope(from.id, to.id, new CatchUpRequest(marker)));
-                }
-            }
-        }
-        for (TestNode to : nodes) {
-            for (TestNode from : nodes) {
-                if (from != to) {
-                    await().until(() -> to.receivedFrom(from.id).stream()
-                            .anyMatch(e -> e.message().equals(new CatchUpRequest(marker))));
-                }
-            }
         }
     }
 
@@ -339,7 +308,7 @@ class NettyTransportTest {
     @Test
     void sendingToADownPeerDropsWithoutBlocking() {
         Map<Integer, InetSocketAddress> peers = TestNode.peers(TestNode.freePorts(2));
-        TestNode one = closeLater(new TestNode(TestNode.config(1, peers)));
+        TestNode one = closer.later(new TestNode(TestNode.config(1, peers)));
         one.transport.send(new Envelope(1, 2, new CatchUpRequest(0)));
         assertThat(one.listener.drops(DropReason.CLOSED)).isEqualTo(1);
         try {
@@ -374,7 +343,7 @@ class NettyTransportTest {
         int[] ports = TestNode.freePorts(2);
         Map<Integer, InetSocketAddress> peers = TestNode.peers(ports);
         int bound = 50;
-        ServerSocket stalledListener = closeLater(new ServerSocket(ports[1], 50, InetAddress.getLoopbackAddress()));
+        ServerSocket stalledListener = closer.later(new ServerSocket(ports[1], 50, InetAddress.getLoopbackAddress()));
         CompletableFuture<RawPeer> stalled = CompletableFuture.supplyAsync(() -> {
             try {
                 // Plays node 2: answers the handshake, then never reads again.
@@ -387,7 +356,7 @@ class NettyTransportTest {
             }
         });
         TestNode one = start(TestNode.config(1, "test-cluster", peers, b -> b.maxQueuedMessages(bound)));
-        RawPeer two = closeLater(stalled.get(30, TimeUnit.SECONDS));
+        RawPeer two = closer.later(stalled.get(30, TimeUnit.SECONDS));
         await().until(() -> one.transport.isConnected(2));
 
         byte[] data = new byte[256 << 10];
@@ -466,9 +435,9 @@ class NettyTransportTest {
     /** Proves: start() fails fast with a BindException naming the address when the port is taken, leaking no thread. */
     @Test
     void startFailsFastWhenThePortIsTaken() throws IOException {
-        ServerSocket occupier = closeLater(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()));
+        ServerSocket occupier = closer.later(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()));
         Map<Integer, InetSocketAddress> peers = TestNode.peers(occupier.getLocalPort(), TestNode.freePorts(1)[0]);
-        NettyTransport transport = closeLater(new NettyTransport(TestNode.config(1, peers), e -> {},
+        NettyTransport transport = closer.later(new NettyTransport(TestNode.config(1, peers), e -> {},
                 TransportListener.NOOP));
 
         assertThatThrownBy(transport::start)

@@ -41,8 +41,8 @@ class PeerSecretTest {
     private static final ClusterSecret OTHER = ClusterSecret.of(bytes("another cluster's secret"));
     private static final String COMPARE = "compare --cluster-secret-file on every node";
 
-    private final List<AutoCloseable> toClose = new ArrayList<>();
-    private final LogCapture log = closeLater(new LogCapture(NettyTransport.class));
+    private final Closer closer = new Closer();
+    private final LogCapture log = closer.later(new LogCapture(NettyTransport.class));
 
     @TempDir
     Path dir;
@@ -55,14 +55,7 @@ class PeerSecretTest {
 
     @AfterEach
     void closeAll() throws Exception {
-        for (int i = toClose.size() - 1; i >= 0; i--) {
-            toClose.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T closeLater(T resource) {
-        toClose.add(resource);
-        return resource;
+        closer.close();
     }
 
     private static byte[] bytes(String text) {
@@ -70,7 +63,7 @@ class PeerSecretTest {
     }
 
     private TestNode start(int id, Map<Integer, InetSocketAddress> peers, UnaryOperator<TransportConfig.Builder> tweak) {
-        return closeLater(TestNode.started(TestNode.config(id, "test-cluster", peers, tweak)));
+        return closer.later(TestNode.started(TestNode.config(id, "test-cluster", peers, tweak)));
     }
 
     private TestNode start(int id, Map<Integer, InetSocketAddress> peers, ClusterSecret secret) {
@@ -79,23 +72,8 @@ class PeerSecretTest {
 
     /** Waits until every pair is connected, sends one message each way between them and waits until each arrived. */
     private static void exchange(List<TestNode> nodes, long marker) {
-        await().until(() -> nodes.stream().allMatch(node -> nodes.stream()
-                .allMatch(other -> other == node || node.transport.isConnected(other.id))));
-        for (TestNode from : nodes) {
-            for (TestNode to : nodes) {
-                if (from != to) {
-                    from.transport.send(new Envelope(from.id, to.id, new CatchUpRequest(marker)));
-                }
-            }
-        }
-        for (TestNode to : nodes) {
-            for (TestNode from : nodes) {
-                if (from != to) {
-                    await().until(() -> to.receivedFrom(from.id).stream()
-                            .anyMatch(e -> e.message().equals(new CatchUpRequest(marker))));
-                }
-            }
-        }
+        TestNode.awaitFullyConnected(nodes);
+        TestNode.exchangeOneRound(nodes, marker);
     }
 
     /** Proves: three nodes with the same secret connect and exchange messages in all six directions. */
@@ -214,7 +192,7 @@ class PeerSecretTest {
         int relayPort = ports[2];
         Map<Integer, InetSocketAddress> peersOfOne = TestNode.peers(ports[0], relayPort);
         Map<Integer, InetSocketAddress> peersOfTwo = TestNode.peers(ports[0], ports[1]);
-        RecordingRelay relay = closeLater(new RecordingRelay(relayPort, ports[1]));
+        RecordingRelay relay = closer.later(new RecordingRelay(relayPort, ports[1]));
         TestNode two = start(2, peersOfTwo, SECRET);
         TestNode one = start(1, peersOfOne, SECRET);
         await().until(() -> one.transport.isConnected(2) && two.transport.isConnected(1));
@@ -250,7 +228,7 @@ class PeerSecretTest {
         int[] ports = TestNode.freePorts(4);
         Map<Integer, InetSocketAddress> peersOfOne = TestNode.peers(ports[0], ports[2]);
         Map<Integer, InetSocketAddress> peersOfTwo = TestNode.peers(ports[0], ports[1]);
-        RecordingRelay relay = closeLater(new RecordingRelay(ports[2], ports[1]));
+        RecordingRelay relay = closer.later(new RecordingRelay(ports[2], ports[1]));
         TestNode two = start(2, peersOfTwo, SECRET);
         TestNode one = start(1, peersOfOne, SECRET);
         await().until(() -> one.transport.isConnected(2));
@@ -259,7 +237,7 @@ class PeerSecretTest {
         two.close();
         relay.close();
 
-        ServerSocket impostorPort = closeLater(new ServerSocket(ports[3], 50, InetAddress.getLoopbackAddress()));
+        ServerSocket impostorPort = closer.later(new ServerSocket(ports[3], 50, InetAddress.getLoopbackAddress()));
         CompletableFuture<Boolean> impostor = CompletableFuture.supplyAsync(() -> {
             try (RawPeer dialer = new RawPeer(impostorPort.accept())) {
                 assertThat(dialer.readFrame().getHello().getNonce().size()).isEqualTo(Handshake.NONCE_BYTES);

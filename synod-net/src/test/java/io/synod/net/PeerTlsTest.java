@@ -24,7 +24,6 @@ import java.security.cert.X509Certificate;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
@@ -50,8 +49,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * log line naming the address and the reason, and deliver nothing.
  */
 class PeerTlsTest {
-    private final List<AutoCloseable> toClose = new ArrayList<>();
-    private final LogCapture log = closeLater(new LogCapture(NettyTransport.class));
+    private final Closer closer = new Closer();
+    private final LogCapture log = closer.later(new LogCapture(NettyTransport.class));
 
     @TempDir
     Path dir;
@@ -72,14 +71,7 @@ class PeerTlsTest {
 
     @AfterEach
     void closeAll() throws Exception {
-        for (int i = toClose.size() - 1; i >= 0; i--) {
-            toClose.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T closeLater(T resource) {
-        toClose.add(resource);
-        return resource;
+        closer.close();
     }
 
     /** A certificate of {@code issuer} with these names, trusting the cluster CA (ca.crt). */
@@ -94,7 +86,7 @@ class PeerTlsTest {
     }
 
     private TestNode start(int id, Map<Integer, InetSocketAddress> peers, UnaryOperator<TransportConfig.Builder> tweak) {
-        return closeLater(TestNode.started(TestNode.config(id, "test-cluster", peers, tweak)));
+        return closer.later(TestNode.started(TestNode.config(id, "test-cluster", peers, tweak)));
     }
 
     private TestNode startTls(int id, Map<Integer, InetSocketAddress> peers) throws IOException {
@@ -367,7 +359,7 @@ class PeerTlsTest {
         Path notPem = Files.writeString(dir.resolve("garbage.crt"), "not a certificate");
         TlsFiles bad = new TlsFiles(notPem, nodeFiles(1).key(), dir.resolve("ca.crt"));
         Map<Integer, InetSocketAddress> peers = TestNode.peers(TestNode.freePorts(1));
-        TestNode node = closeLater(new TestNode(TestNode.config(1, "test-cluster", peers, b -> b.tls(bad))));
+        TestNode node = closer.later(new TestNode(TestNode.config(1, "test-cluster", peers, b -> b.tls(bad))));
         org.assertj.core.api.Assertions.assertThatThrownBy(node.transport::start)
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("garbage.crt");
         try (Socket probe = new Socket()) {

@@ -1,5 +1,8 @@
 package io.synod.net;
 
+import static org.awaitility.Awaitility.await;
+
+import io.synod.core.message.CatchUpRequest;
 import io.synod.core.message.Envelope;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -48,6 +51,31 @@ final class TestNode implements AutoCloseable {
     @Override
     public void close() {
         transport.close();
+    }
+
+    /** Waits until every node of {@code nodes} is connected to every other. */
+    static void awaitFullyConnected(List<TestNode> nodes) {
+        await().until(() -> nodes.stream().allMatch(node -> nodes.stream()
+                .allMatch(other -> other == node || node.transport.isConnected(other.id))));
+    }
+
+    /** Sends one {@code CatchUpRequest(marker)} in each direction between {@code nodes} and waits until all arrived. */
+    static void exchangeOneRound(List<TestNode> nodes, long marker) {
+        for (TestNode from : nodes) {
+            for (TestNode to : nodes) {
+                if (from != to) {
+                    from.transport.send(new Envelope(from.id, to.id, new CatchUpRequest(marker)));
+                }
+            }
+        }
+        for (TestNode to : nodes) {
+            for (TestNode from : nodes) {
+                if (from != to) {
+                    await().until(() -> to.receivedFrom(from.id).stream()
+                            .anyMatch(e -> e.message().equals(new CatchUpRequest(marker))));
+                }
+            }
+        }
     }
 
     /** Ports that were free a moment ago on 127.0.0.1 (each from its own ephemeral bind, so they differ). */
