@@ -77,6 +77,9 @@ class HelloFuzzTest {
         try (SilentCloseable loopbackOnly = BugDetectors.allowNetworkConnections(
                 (host, port) -> host.equals("127.0.0.1") || host.equals("localhost"))) {
             exchangeAndCheck(guarded, bytes);
+            // Joining takes a proof under the secret, which arbitrary bytes cannot make.
+            assertThat(guarded.listener.connects.get()).as("connections established without the secret, after %d "
+                    + "bytes", bytes.length).isZero();
         }
     }
 
