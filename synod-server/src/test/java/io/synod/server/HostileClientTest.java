@@ -32,6 +32,14 @@ class HostileClientTest {
         return cluster;
     }
 
+    /** Starts the node and stores a 400 KB value at {@code big}, whose answers fill socket buffers fast. */
+    private byte[] nodeWithABigValue(HttpLimits limits) throws Exception {
+        node(limits);
+        byte[] big = "b".repeat(400_000).getBytes(StandardCharsets.US_ASCII);
+        assertThat(cluster.http(0).put("/v1/kv/big", big).status()).isEqualTo(200);
+        return big;
+    }
+
     private RawHttp connect() throws Exception {
         return new RawHttp(cluster.httpAddress(0));
     }
@@ -163,10 +171,7 @@ class HostileClientTest {
     void aClientThatHalfClosesAfterItsRequestsHearsEveryAnswerWholeThenTheClose() throws Exception {
         // What `printf ... | nc -N` does: send, shut the write side, read to the end. The node must answer all that
         // was sent before the end of the stream, each body whole, and close only then.
-        node(HttpLimits.DEFAULT);
-        byte[] big = "v".repeat(400_000).getBytes(StandardCharsets.US_ASCII);
-        assertThat(cluster.http(0).put("/v1/kv/big", new String(big, StandardCharsets.US_ASCII)).status())
-                .isEqualTo(200);
+        byte[] big = nodeWithABigValue(HttpLimits.DEFAULT);
         int n = 8;
         try (RawHttp client = connect()) {
             for (int i = 0; i < n; i++) {
@@ -189,10 +194,7 @@ class HostileClientTest {
     void answersBeforeARefusalArriveWholeThoughTheClientSentMoreAfterIt() throws Exception {
         // A node that closes with bytes unread makes the kernel send a reset, which throws away what is still in
         // flight to the client: the answers before the refusal, and the refusal itself. Close lingering instead.
-        node(HttpLimits.DEFAULT);
-        byte[] big = "w".repeat(400_000).getBytes(StandardCharsets.US_ASCII);
-        assertThat(cluster.http(0).put("/v1/kv/big", new String(big, StandardCharsets.US_ASCII)).status())
-                .isEqualTo(200);
+        byte[] big = nodeWithABigValue(HttpLimits.DEFAULT);
         for (int attempt = 0; attempt < 3; attempt++) {
             try (RawHttp client = connect()) {
                 StringBuilder all = new StringBuilder();
@@ -247,10 +249,7 @@ class HostileClientTest {
     void theRequestTimeDoesNotRunWhileQueuedPipelinedRequestsAreAnswered() throws Exception {
         // Requests that arrived in full and wait their turn are not slow clients, however long their turn takes
         // (here: a client that reads its answers slowly). A 408 among them would be read as an earlier one's answer.
-        node(new HttpLimits(100, 300, 60_000));
-        byte[] big = "q".repeat(400_000).getBytes(StandardCharsets.US_ASCII);
-        assertThat(cluster.http(0).put("/v1/kv/big", new String(big, StandardCharsets.US_ASCII)).status())
-                .isEqualTo(200);
+        byte[] big = nodeWithABigValue(new HttpLimits(100, 300, 60_000));
         byte[] get = "GET /v1/kv/big HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
         try (RawHttp client = connect()) {
             for (int i = 0; i < 30; i++) {
