@@ -1,5 +1,6 @@
 package io.synod.dist;
 
+import io.synod.client.PemFiles;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -143,7 +144,7 @@ final class DemoCommand implements Callable<Integer> {
             String reader = newToken();
             secrets = new Secrets(makeSecrets(root, nodes, admin, reader), admin, reader);
             client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1))
-                    .sslContext(io.synod.client.PemFiles.sslContext(secrets.ca(), null, null)).build();
+                    .sslContext(PemFiles.sslContext(secrets.ca(), null, null)).build();
         }
         int[] httpPorts = new int[nodes];
         int[] peerPorts = new int[nodes];

@@ -9,7 +9,6 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
-import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -57,7 +56,7 @@ final class HttpGuards {
 
     private HttpGuards() {}
 
-    static void closeLingering(Channel channel) {
+    private static void closeLingering(Channel channel) {
         if (!channel.isActive() || channel.pipeline().get(DRAIN) != null) {
             return; // closed already, or lingering already
         }
@@ -70,7 +69,7 @@ final class HttpGuards {
         channel.config().setAutoRead(false);
         channel.pipeline().addFirst(DRAIN, new Drain());
         ScheduledFuture<?> deadline = channel.eventLoop().schedule(() -> {
-            channel.close();
+            channel.close(); // a client that keeps sending
         }, LINGER_MS, TimeUnit.MILLISECONDS);
         channel.closeFuture().addListener(closed -> deadline.cancel(false));
         SslHandler tls = channel.pipeline().get(SslHandler.class);
@@ -94,7 +93,10 @@ final class HttpGuards {
         });
     }
 
-    /** First in a lingering connection's pipeline: drops every byte, asks for more, and closes at the client's end. */
+    /**
+     * First in a lingering connection's pipeline: drops every byte and asks for more. The client's end of the stream
+     * closes the channel (Netty does so itself: half-closure is off).
+     */
     private static final class Drain extends ChannelInboundHandlerAdapter {
         @Override
         public void channelRead(ChannelHandlerContext context, Object message) {
@@ -104,14 +106,6 @@ final class HttpGuards {
         @Override
         public void channelReadComplete(ChannelHandlerContext context) {
             context.read();
-        }
-
-        @Override
-        public void userEventTriggered(ChannelHandlerContext context, Object event) {
-            if (event instanceof ChannelInputShutdownEvent) {
-                context.close();
-            }
-            ReferenceCountUtil.release(event);
         }
 
         @Override

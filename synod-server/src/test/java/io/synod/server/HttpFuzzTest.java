@@ -20,10 +20,14 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -143,8 +147,8 @@ class HttpFuzzTest {
      * can be read either way is: a search over where each answer ends, each position tried once.
      */
     private static void checkAnswers(byte[] answers, byte[] request) {
-        java.util.ArrayDeque<Integer> starts = new java.util.ArrayDeque<>(List.of(0));
-        java.util.Set<Integer> tried = new java.util.HashSet<>();
+        ArrayDeque<Integer> starts = new ArrayDeque<>(List.of(0));
+        Set<Integer> tried = new HashSet<>();
         int furthest = -1;
         List<String> why = new ArrayList<>();
         while (!starts.isEmpty()) {
@@ -166,7 +170,7 @@ class HttpFuzzTest {
             }
         }
         fail("no reading of the answers is well-formed; at byte " + furthest + ": " + why + "; answers "
-                + show(java.util.Arrays.copyOfRange(answers, Math.max(furthest, 0), answers.length)) + " after "
+                + show(Arrays.copyOfRange(answers, Math.max(furthest, 0), answers.length)) + " after "
                 + show(request));
     }
 

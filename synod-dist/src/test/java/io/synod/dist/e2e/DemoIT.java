@@ -3,6 +3,7 @@ package io.synod.dist.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.synod.client.PemFiles;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -160,7 +161,7 @@ class DemoIT {
             assertThat(text).contains("node 0  " + url).contains("export SYNOD_ENDPOINTS=" + url);
             java.net.http.HttpClient https = java.net.http.HttpClient.newBuilder()
                     .version(java.net.http.HttpClient.Version.HTTP_1_1)
-                    .sslContext(SecurityIT.trusting(Path.of(ca.group(1)))).build();
+                    .sslContext(PemFiles.sslContext(Path.of(ca.group(1)), null, null)).build();
             NodeClient asAdmin = new NodeClient(url, Duration.ofSeconds(20), https, admin.group(1));
             ClusterTestBase.putEventually(asAdmin, "greeting", "hello, securely", Duration.ofSeconds(60));
             NodeClient asReader = new NodeClient(url, Duration.ofSeconds(20), https, reader.group(1));

@@ -3,6 +3,7 @@ package io.synod.dist.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.synod.client.PemFiles;
 import io.synod.net.tls.CertificateMaker;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -64,7 +64,7 @@ class SecurityIT extends ClusterTestBase {
         for (int id = 0; id < 3; id++) {
             cluster.nodeArgs(id, secure(id, secret));
         }
-        cluster.access(trusting(pki.resolve("ca.crt")), ADMIN);
+        cluster.access(PemFiles.sslContext(pki.resolve("ca.crt"), null, null), ADMIN);
         return cluster;
     }
 
@@ -242,10 +242,5 @@ class SecurityIT extends ClusterTestBase {
     private static void write(CertificateMaker.Issued issued, Path dir, String name) throws IOException {
         CertificateMaker.writeCertificate(dir.resolve(name + ".crt"), issued.certificate());
         CertificateMaker.writeKey(dir.resolve(name + ".key"), issued.keys());
-    }
-
-    /** An SSLContext that trusts the certificates in {@code caPem} (the client's own PEM reading). */
-    static SSLContext trusting(Path caPem) {
-        return io.synod.client.PemFiles.sslContext(caPem, null, null);
     }
 }
